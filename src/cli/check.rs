@@ -1,0 +1,212 @@
+//! `faceki-kiosk check`: face-check photos from the command line.
+
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use serde::Serialize;
+
+use crate::config::Settings;
+use crate::faceki::{ErrorKind, FacekiClient, Outcome, Secret};
+use crate::selfie::encode;
+use crate::sim;
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// A photo in any common format; repeat to check several in order with one token.
+    #[arg(long = "image", value_name = "PATH")]
+    pub images: Vec<PathBuf>,
+    /// One JSON object per photo on its own stdout line.
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds allowed per face-check (default: the config's, 60).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Skip the local selfie checks (face present, size, light, sharpness) before the paid call.
+    #[arg(long)]
+    pub skip_gate: bool,
+    /// Check against an in-process FACEKI simulator instead of FACEKI (no account needed).
+    #[arg(long)]
+    pub demo: bool,
+    /// With --demo: the simulator's scenario (match, no-match, code-8006, denied, ...).
+    #[arg(long, requires = "demo", default_value = "match")]
+    pub scenario: sim::Scenario,
+}
+
+/// One line of `--json` output.
+#[derive(Serialize)]
+struct Report<'a> {
+    image: String,
+    outcome: &'static str,
+    code: Option<i64>,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_kind: Option<ErrorKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    person: Option<PersonReport<'a>>,
+}
+
+#[derive(Serialize)]
+struct PersonReport<'a> {
+    full_name: &'a str,
+    local_name: Option<&'a str>,
+    document_id: Option<&'a str>,
+    id_front_image: Option<&'a str>,
+}
+
+/// The demo photo bundled with the binary: used by `check --demo` when no `--image` is given.
+const DEMO_PHOTO: &[u8] = include_bytes!("../../assets/demo/grace_hopper.jpg");
+
+enum Photo {
+    File(PathBuf),
+    Bundled,
+}
+
+impl Photo {
+    fn name(&self) -> String {
+        match self {
+            Self::File(p) => p.display().to_string(),
+            Self::Bundled => "(bundled demo photo)".into(),
+        }
+    }
+
+    fn read(&self) -> anyhow::Result<Vec<u8>> {
+        match self {
+            Self::File(p) => {
+                std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))
+            }
+            Self::Bundled => Ok(DEMO_PHOTO.to_vec()),
+        }
+    }
+}
+
+/// Any image the `image` crate reads, re-encoded as the kiosk's JPEG upload.
+fn to_upload(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let img = image::load_from_memory(bytes).context("not an image this program can read")?;
+    Ok(encode::encode_jpeg(
+        &img.to_rgb8(),
+        encode::DEFAULT_QUALITY,
+    )?)
+}
+
+pub fn run(config: Option<&Path>, args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let mut settings = Settings::load(config)?;
+    if let Some(t) = args.timeout {
+        settings.faceki.timeout_secs = t;
+    }
+    let photos: Vec<Photo> = if args.images.is_empty() {
+        anyhow::ensure!(
+            args.demo,
+            "give at least one --image PATH (or --demo to use the bundled photo)"
+        );
+        vec![Photo::Bundled]
+    } else {
+        args.images.iter().cloned().map(Photo::File).collect()
+    };
+    let rt = super::runtime()?;
+    rt.block_on(async move {
+        // In demo mode nothing can reach the real FACEKI: the client points at the simulator.
+        let _sim = if args.demo {
+            let cfg = sim::SimConfig {
+                scenario: args.scenario,
+                ..sim::SimConfig::default()
+            };
+            let handle = sim::start(cfg, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+            settings.faceki.base_url = handle.base_url();
+            settings.faceki.client_id = sim::DEMO_CLIENT_ID.into();
+            settings.faceki.client_secret = Secret::new(sim::DEMO_CLIENT_SECRET);
+            Some(handle)
+        } else {
+            None
+        };
+        let client =
+            Arc::new(FacekiClient::new(settings.client_config()).context("FACEKI settings")?);
+        let (mut any_error, mut all_pass) = (false, true);
+        for photo in &photos {
+            if args.skip_gate {
+                tracing::debug!("--skip-gate: no local selfie checks");
+            }
+            let outcome = match photo.read().and_then(|b| to_upload(&b)) {
+                Ok(jpeg) => client.face_check(jpeg.into()).await,
+                Err(e) => Outcome::error(ErrorKind::ClientBug, None, format!("{e:#}")),
+            };
+            any_error |= matches!(outcome, Outcome::Error { .. });
+            all_pass &= outcome.is_pass();
+            print_outcome(&photo.name(), &outcome, args.json)?;
+        }
+        // 0: every photo passed; 2: any ended in an error; 1: otherwise (no match, retake, ...).
+        Ok(if any_error {
+            ExitCode::from(2)
+        } else if all_pass {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
+    })
+}
+
+fn print_outcome(name: &str, outcome: &Outcome, json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let person = outcome.person();
+    if json {
+        let (error_kind, detail) = match outcome {
+            Outcome::Error { kind, detail, .. } => (Some(*kind), Some(detail.as_str())),
+            _ => (None, None),
+        };
+        let report = Report {
+            image: name.to_owned(),
+            outcome: outcome.name(),
+            code: outcome.code(),
+            message: outcome.message(),
+            error_kind,
+            detail,
+            person: person.map(|p| PersonReport {
+                full_name: &p.full_name,
+                local_name: p.local_name.as_deref(),
+                document_id: p.document_id.as_deref(),
+                id_front_image: p.id_front_image.as_deref(),
+            }),
+        };
+        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+    } else {
+        match (outcome, person) {
+            (_, Some(p)) => {
+                let doc = p
+                    .masked_document_id()
+                    .unwrap_or_else(|| "no document number".into());
+                let local = p
+                    .local_name
+                    .as_deref()
+                    .map(|l| format!(" / {l}"))
+                    .unwrap_or_default();
+                writeln!(out, "{name}: PASS  {}{local}  ({doc})", p.full_name)?;
+            }
+            (Outcome::Error { kind, code, detail }, None) => {
+                let code = code.map(|c| format!(" code {c}")).unwrap_or_default();
+                writeln!(
+                    out,
+                    "{name}: ERROR ({kind:?}{code})  {}  [{detail}]",
+                    outcome.message()
+                )?;
+            }
+            (_, None) => {
+                let code = outcome
+                    .code()
+                    .map(|c| format!(" code {c}"))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{name}: {}{code}  {}",
+                    outcome.name().to_uppercase(),
+                    outcome.message()
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

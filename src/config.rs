@@ -1,0 +1,168 @@
+//! Settings: one TOML file, with environment overrides for the FACEKI credentials.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::faceki::{ClientConfig, Secret, client::DEFAULT_BASE_URL};
+
+pub const ENV_BASE_URL: &str = "FACEKI_API_BASE";
+pub const ENV_CLIENT_ID: &str = "FACEKI_CLIENT_ID";
+pub const ENV_CLIENT_SECRET: &str = "FACEKI_CLIENT_SECRET";
+
+#[derive(Debug, Error)]
+pub enum SettingsError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the config file {path} is not valid: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub faceki: FacekiSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FacekiSettings {
+    /// `https://sdk.faceki.com`, or FACEKI's development host. Plain http only to loopback.
+    pub base_url: String,
+    pub client_id: String,
+    #[serde(with = "secret_string")]
+    pub client_secret: Secret,
+    /// Seconds allowed for one face-check, connect to last byte.
+    pub timeout_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            faceki: FacekiSettings::default(),
+        }
+    }
+}
+
+impl Default for FacekiSettings {
+    fn default() -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.into(),
+            client_id: String::new(),
+            client_secret: Secret::default(),
+            timeout_secs: 60,
+        }
+    }
+}
+
+mod secret_string {
+    use super::Secret;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(s: &Secret, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(s.expose())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
+        String::deserialize(d).map(Secret::new)
+    }
+}
+
+/// `~/.config/faceki-kiosk/config.toml` (or the platform's equivalent).
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("com", "FACEKI", "faceki-kiosk")
+        .map(|d| d.config_dir().join("config.toml"))
+}
+
+impl Settings {
+    /// Reads `path`, or the default file if it exists; then applies the environment.
+    /// A missing default file is not an error (first start); a missing `--config` file is.
+    pub fn load(path: Option<&Path>) -> Result<Self, SettingsError> {
+        let mut settings = match path {
+            Some(p) => Self::read(p)?,
+            None => match default_path().filter(|p| p.exists()) {
+                Some(p) => Self::read(&p)?,
+                None => Self::default(),
+            },
+        };
+        settings.apply_env(|k| std::env::var(k).ok());
+        Ok(settings)
+    }
+
+    pub fn read(path: &Path) -> Result<Self, SettingsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|message| SettingsError::Invalid {
+            path: path.to_owned(),
+            message,
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())
+    }
+
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
+        let set = |k: &str| var(k).filter(|v| !v.trim().is_empty());
+        if let Some(v) = set(ENV_BASE_URL) {
+            self.faceki.base_url = v;
+        }
+        if let Some(v) = set(ENV_CLIENT_ID) {
+            self.faceki.client_id = v;
+        }
+        if let Some(v) = set(ENV_CLIENT_SECRET) {
+            self.faceki.client_secret = Secret::new(v);
+        }
+    }
+
+    pub fn client_config(&self) -> ClientConfig {
+        let mut cfg = ClientConfig::new(
+            self.faceki.base_url.clone(),
+            self.faceki.client_id.clone(),
+            self.faceki.client_secret.clone(),
+        );
+        cfg.timeout = Duration::from_secs(self.faceki.timeout_secs.max(1));
+        cfg
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_file() {
+        let mut s = Settings::parse("[faceki]\nclient_id = \"file\"\ntimeout_secs = 5\n").unwrap();
+        s.apply_env(|k| match k {
+            ENV_CLIENT_ID => Some("env".into()),
+            ENV_CLIENT_SECRET => Some("s3cret".into()),
+            _ => None,
+        });
+        assert_eq!(s.faceki.client_id, "env");
+        assert_eq!(s.faceki.client_secret.expose(), "s3cret");
+        assert_eq!(s.faceki.base_url, DEFAULT_BASE_URL);
+        assert_eq!(s.client_config().timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn invalid_files_name_the_key() {
+        let err = Settings::parse("[faceki]\ntimeout_secs = \"soon\"\n").unwrap_err();
+        assert!(err.contains("timeout_secs"), "{err}");
+        let err = Settings::parse("[faceki]\nclient_secrt = \"x\"\n").unwrap_err();
+        assert!(err.contains("client_secrt"), "{err}");
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let mut s = Settings::default();
+        s.faceki.client_secret = Secret::new("topsecret");
+        assert!(!format!("{s:?}").contains("topsecret"));
+    }
+}

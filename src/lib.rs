@@ -1,0 +1,9 @@
+//! faceki-kiosk: a face log-in kiosk backed by FACEKI's face-check API.
+//!
+//! The binary is a thin shell around this library, so tests drive the real thing.
+
+pub mod cli;
+pub mod config;
+pub mod faceki;
+pub mod selfie;
+pub mod sim;

@@ -1,0 +1,3 @@
+//! The selfie: what is sent to FACEKI.
+
+pub mod encode;
