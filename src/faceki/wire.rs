@@ -60,13 +60,13 @@ pub struct FaceCheckData {
 pub struct KycRecord {
     #[serde(rename = "_id", default, deserialize_with = "de::opt_string")]
     pub id: Option<String>,
-    #[serde(rename = "faceID", default, deserialize_with = "de::opt_string")]
+    #[serde(rename = "faceID", default, deserialize_with = "de::opt_text")]
     pub face_id: Option<String>,
     #[serde(rename = "imageID", default, deserialize_with = "de::opt_string")]
     pub image_id: Option<String>,
-    #[serde(default, deserialize_with = "de::opt_string")]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub full_name: Option<String>,
-    #[serde(default, deserialize_with = "de::opt_string")]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub local_name: Option<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
     pub document_id: Option<String>,
@@ -88,10 +88,10 @@ pub struct KycRecord {
     #[serde(default, deserialize_with = "de::opt_string")]
     pub company_id: Option<String>,
     /// `"ACCEPTED"` seen; other values unknown.
-    #[serde(default, deserialize_with = "de::opt_string")]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub status: Option<String>,
     /// `"ACTIVE"` seen; other values unknown.
-    #[serde(default, deserialize_with = "de::opt_string")]
+    #[serde(default, deserialize_with = "de::opt_text")]
     pub delete_status: Option<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
     pub id_front_image: Option<String>,
@@ -367,11 +367,20 @@ mod de {
     use serde::{Deserialize, Deserializer};
     use serde_json::Value;
 
+    /// A string, or a number read as text (document numbers sometimes arrive as numbers).
     pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         Ok(match Value::deserialize(d)? {
             Value::String(s) => Some(s),
             Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        })
+    }
+
+    /// Strings only: a name, status or face id of any other type is treated as absent, so a
+    /// `"fullName": false` can never become a person called "false".
+    pub fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::String(s) => Some(s),
             _ => None,
         })
     }
