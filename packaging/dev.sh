@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for faceki-kiosk, then runs it.
+#   packaging/dev.sh demo   build and run the kiosk in demo mode (no FACEKI account needed)
+#   packaging/dev.sh test   run the whole test suite (fmt, clippy, unit, integration, UI tests)
+# Installs the Debian packages it needs (with sudo when not root). Needs Rust >= 1.85 (rustup).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-}"
+case "$mode" in demo|test) ;; *) echo "usage: $0 demo|test" >&2; exit 64 ;; esac
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+# Build: a C toolchain, and libclang for nokhwa's V4L2 bindings (bindgen).
+pkgs=(build-essential pkg-config libclang-dev ca-certificates)
+# Run: what eframe/wgpu and the webcam load at run time (dlopen, so cargo cannot see them).
+pkgs+=(libgl1 libegl1 libgl1-mesa-dri mesa-vulkan-drivers libvulkan1 libxkbcommon0 libxkbcommon-x11-0
+       libwayland-client0 libwayland-egl1 libx11-6 libxcursor1 libxrandr2 libxi6 libv4l-0)
+if [ "$mode" = test ]; then
+  # A real X server for the window tests, and libjpeg-turbo's tools as the benchmark reference.
+  pkgs+=(xvfb xauth libjpeg-turbo-progs)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "Rust is not installed. Install it with rustup (https://rustup.rs), then run this again." >&2
+  exit 1
+fi
+rust_minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
+if [ "${rust_minor:-0}" -lt 85 ]; then
+  echo "Rust 1.85 or newer is needed (found $(rustc --version)); run: rustup update stable" >&2
+  exit 1
+fi
+
+case "$mode" in
+  demo)
+    exec cargo run --release -- check --demo
+    ;;
+  test)
+    cargo fmt --all -- --check
+    cargo clippy --all-targets --locked -- -D warnings
+    cargo test --all-targets --locked
+    ;;
+esac
