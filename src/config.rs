@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::faceki::{ClientConfig, Secret, client::DEFAULT_BASE_URL};
+use crate::selfie::GateSettings;
 
 pub const ENV_BASE_URL: &str = "FACEKI_API_BASE";
 pub const ENV_CLIENT_ID: &str = "FACEKI_CLIENT_ID";
@@ -23,10 +24,11 @@ pub enum SettingsError {
     Invalid { path: PathBuf, message: String },
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub faceki: FacekiSettings,
+    pub gate: GateSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -39,14 +41,6 @@ pub struct FacekiSettings {
     pub client_secret: Secret,
     /// Seconds allowed for one face-check, connect to last byte.
     pub timeout_secs: u64,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            faceki: FacekiSettings::default(),
-        }
-    }
 }
 
 impl Default for FacekiSettings {

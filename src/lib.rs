@@ -2,6 +2,7 @@
 //!
 //! The binary is a thin shell around this library, so tests drive the real thing.
 
+pub mod camera;
 pub mod cli;
 pub mod config;
 pub mod faceki;

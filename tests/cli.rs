@@ -7,7 +7,9 @@ use std::process::{Child, Command, Stdio};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_faceki-kiosk");
-const PHOTO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/grace_hopper.jpg");
+const PHOTO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/visitor.jpg");
+/// Eyes 86 px apart: below FACEKI's 90, so the local gate refuses it.
+const SMALL_FACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/grace_hopper.jpg");
 const SECRET: &str = "planted-Secret-7f3a9c";
 
 struct Sim {
@@ -31,14 +33,19 @@ fn start_sim(extra: &[&str]) -> Sim {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let base = line.trim().rsplit(' ').next().unwrap().to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "{line}");
     Sim { child, base }
 }
 
 fn set_scenario(sim: &Sim, scenario: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let resp = reqwest::Client::new()
             .post(format!("{}/sim/scenario", sim.base))
@@ -103,7 +110,8 @@ fn check_json_against_sim_for_every_scenario() {
     for (scenario, outcome, status, code) in cases {
         set_scenario(&sim, scenario);
         let (exit, stdout, stderr) = check(&sim, &["--json", "--image", PHOTO]);
-        let v: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{scenario}: {e}: {stdout}"));
+        let v: Value = serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|e| panic!("{scenario}: {e}: {stdout}"));
         assert_eq!(v["outcome"], outcome, "{scenario}: {stdout}");
         assert_eq!(exit, status, "{scenario}: {stderr}");
         assert_eq!(v["code"].as_i64(), code, "{scenario}");
@@ -111,7 +119,12 @@ fn check_json_against_sim_for_every_scenario() {
         if outcome == "pass" {
             assert_eq!(v["person"]["full_name"], "Eileen Marie Specimen");
             assert_eq!(v["person"]["document_id"], "X00000000");
-            assert!(v["person"]["id_front_image"].as_str().unwrap().starts_with(&sim.base));
+            assert!(
+                v["person"]["id_front_image"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&sim.base)
+            );
         } else {
             assert!(v["person"].is_null());
         }
@@ -123,8 +136,22 @@ fn several_images_use_one_token_and_exit_status_is_the_worst() {
     let sim = start_sim(&[]);
     let bad = std::env::temp_dir().join("faceki-kiosk-cli-not-an-image.jpg");
     std::fs::write(&bad, b"nope").unwrap();
-    let (exit, stdout, _) = check(&sim, &["--json", "--image", PHOTO, "--image", PHOTO, "--image", bad.to_str().unwrap()]);
-    let lines: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let (exit, stdout, _) = check(
+        &sim,
+        &[
+            "--json",
+            "--image",
+            PHOTO,
+            "--image",
+            PHOTO,
+            "--image",
+            bad.to_str().unwrap(),
+        ],
+    );
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["outcome"], "pass");
     assert_eq!(lines[1]["outcome"], "pass");
@@ -132,15 +159,27 @@ fn several_images_use_one_token_and_exit_status_is_the_worst() {
     assert_eq!(exit, 2);
 
     let stats: Value = {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async { reqwest::get(format!("{}/sim/stats", sim.base)).await.unwrap().json().await.unwrap() })
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            reqwest::get(format!("{}/sim/stats", sim.base))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        })
     };
     assert_eq!(stats["token_requests"], 1);
     assert_eq!(stats["face_checks_billed"], 2);
 
     let (exit, stdout, _) = check(&sim, &["--image", PHOTO]);
     assert_eq!(exit, 0);
-    assert!(stdout.contains("PASS") && stdout.contains("•••••0000") && !stdout.contains("X00000000"));
+    assert!(
+        stdout.contains("PASS") && stdout.contains("•••••0000") && !stdout.contains("X00000000")
+    );
 }
 
 #[test]
@@ -149,10 +188,19 @@ fn no_secret_or_token_in_any_output_at_trace_level() {
     for scenario in ["match", "unauthorized", "server-error"] {
         set_scenario(&sim, scenario);
         let (_, stdout, stderr) = check(&sim, &["-vvv", "--json", "--image", PHOTO]);
-        assert!(stderr.contains("TRACE") || stderr.contains("DEBUG"), "trace logging is on");
+        assert!(
+            stderr.contains("TRACE") || stderr.contains("DEBUG"),
+            "trace logging is on"
+        );
         for text in [&stdout, &stderr] {
-            assert!(!text.contains(SECRET), "secret leaked in {scenario}:\n{text}");
-            assert!(!text.contains("sim."), "a token leaked in {scenario}:\n{text}");
+            assert!(
+                !text.contains(SECRET),
+                "secret leaked in {scenario}:\n{text}"
+            );
+            assert!(
+                !text.contains("sim."),
+                "a token leaked in {scenario}:\n{text}"
+            );
         }
     }
     // Wrong secret: the refusal is reported, the secret still is not.
@@ -163,7 +211,11 @@ fn no_secret_or_token_in_any_output_at_trace_level() {
         .env("FACEKI_CLIENT_SECRET", "wrong-Secret-123")
         .output()
         .unwrap();
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(all.contains("ERROR (Auth"), "{all}");
     assert!(!all.contains("wrong-Secret-123"), "{all}");
@@ -171,7 +223,10 @@ fn no_secret_or_token_in_any_output_at_trace_level() {
 
 #[test]
 fn demo_flag_needs_no_account_and_plain_http_is_refused_off_loopback() {
-    let out = Command::new(BIN).args(["check", "--demo", "--json"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["check", "--demo", "--json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["outcome"], "pass");
@@ -192,10 +247,73 @@ fn invalid_config_names_the_key() {
     let path = std::env::temp_dir().join("faceki-kiosk-cli-bad.toml");
     std::fs::write(&path, "[faceki]\ntimeout_secs = \"soon\"\n").unwrap();
     let out = Command::new(BIN)
-        .args(["check", "--config", path.to_str().unwrap(), "--image", PHOTO])
+        .args([
+            "check",
+            "--config",
+            path.to_str().unwrap(),
+            "--image",
+            PHOTO,
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("timeout_secs"), "{err}");
+}
+
+#[test]
+fn the_gate_spends_no_paid_call_on_a_refused_photo() {
+    let sim = start_sim(&[]);
+    let (exit, stdout, _) = check(&sim, &["--json", "--image", SMALL_FACE]);
+    let v: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        (v["outcome"].as_str(), v["gate"].as_str(), exit),
+        (Some("retake"), Some("too_small"), 1)
+    );
+    assert!(v["code"].is_null());
+    let stats: Value = {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            reqwest::get(format!("{}/sim/stats", sim.base))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        })
+    };
+    assert_eq!(stats["face_check_requests"], 0);
+    // --skip-gate sends it anyway.
+    let (exit, stdout, _) = check(&sim, &["--json", "--skip-gate", "--image", SMALL_FACE]);
+    assert_eq!(
+        (
+            exit,
+            serde_json::from_str::<Value>(stdout.trim()).unwrap()["outcome"].as_str()
+        ),
+        (0, Some("pass"))
+    );
+}
+
+#[test]
+fn gate_json_on_any_photo() {
+    let out = Command::new(BIN)
+        .args(["gate", "--json", "--image", PHOTO, "--image", SMALL_FACE])
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["verdict"], "ok");
+    assert_eq!(lines[1]["verdict"], "too_small");
+    for l in &lines {
+        assert_eq!(l["faces"].as_array().unwrap().len(), 1);
+        assert!(l["faces"][0]["score"].as_f64().unwrap() > 0.75);
+        assert_eq!(l["faces"][0]["box"].as_array().unwrap().len(), 4);
+        assert!(!l["hint"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(out.status.code(), Some(1));
 }

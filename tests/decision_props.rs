@@ -10,7 +10,9 @@ const SAMPLE: &str = include_str!("../assets/sim/face_check_match.json");
 
 /// True when `body` is a positive match with at least one usable record.
 fn oracle_may_pass(status: u16, body: &[u8]) -> bool {
-    let Ok(v) = serde_json::from_slice::<Value>(body) else { return false };
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
     let code_ok = match v.get("responseCode") {
         Some(Value::Number(n)) => n.as_i64() == Some(0),
         Some(Value::String(s)) => s.trim() == "0",
@@ -23,10 +25,20 @@ fn oracle_may_pass(status: u16, body: &[u8]) -> bool {
     if d["face_verified"] != Value::Bool(true) {
         return false;
     }
-    let ids: Vec<&str> = d["all_face_ids"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-    let Some(records) = d["kyc_records"].as_array() else { return false };
+    let ids: Vec<&str> = d["all_face_ids"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(records) = d["kyc_records"].as_array() else {
+        return false;
+    };
     records.iter().any(|r| {
-        let s = |k: &str| r.get(k).and_then(Value::as_str).map(str::trim).unwrap_or("");
+        let s = |k: &str| {
+            r.get(k)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .unwrap_or("")
+        };
         ids.contains(&r["faceID"].as_str().unwrap_or("\u{0}"))
             && s("status").eq_ignore_ascii_case("ACCEPTED")
             && s("deleteStatus").eq_ignore_ascii_case("ACTIVE")
@@ -72,7 +84,9 @@ fn mutated_sample() -> impl Strategy<Value = Value> {
         let mut v: Value = serde_json::from_str(SAMPLE).unwrap();
         for (path, new, remove) in edits {
             let (parent, key) = path.rsplit_once('/').unwrap();
-            let Some(p) = v.pointer_mut(if parent.is_empty() { "" } else { parent }) else { continue };
+            let Some(p) = v.pointer_mut(if parent.is_empty() { "" } else { parent }) else {
+                continue;
+            };
             match p {
                 Value::Object(m) if remove => {
                     m.remove(key);
@@ -83,7 +97,11 @@ fn mutated_sample() -> impl Strategy<Value = Value> {
                 Value::Array(a) => {
                     if let Ok(i) = key.parse::<usize>() {
                         if i < a.len() {
-                            if remove { a.remove(i); } else { a[i] = new; }
+                            if remove {
+                                a.remove(i);
+                            } else {
+                                a[i] = new;
+                            }
                         }
                     }
                 }

@@ -18,16 +18,34 @@ fn rss_kib() -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn huge_reply_is_capped() {
-    let cfg = SimConfig { scenario: Scenario::Huge, ..SimConfig::default() };
-    let sim = sim::start(cfg, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
-    let mut cc = ClientConfig::new(sim.base_url(), sim::DEMO_CLIENT_ID, Secret::new(sim::DEMO_CLIENT_SECRET));
+    let cfg = SimConfig {
+        scenario: Scenario::Huge,
+        ..SimConfig::default()
+    };
+    let sim = sim::start(cfg, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .unwrap();
+    let mut cc = ClientConfig::new(
+        sim.base_url(),
+        sim::DEMO_CLIENT_ID,
+        Secret::new(sim::DEMO_CLIENT_SECRET),
+    );
     cc.timeout = Duration::from_secs(30);
     let client = FacekiClient::new(cc).unwrap();
     let jpeg = bytes::Bytes::from_static(include_bytes!("../assets/demo/grace_hopper.jpg"));
     let before = rss_kib();
     for _ in 0..3 {
         let out = client.face_check(jpeg.clone()).await;
-        assert!(matches!(out, Outcome::Error { kind: ErrorKind::Malformed, .. }), "{out:?}");
+        assert!(
+            matches!(
+                out,
+                Outcome::Error {
+                    kind: ErrorKind::Malformed,
+                    ..
+                }
+            ),
+            "{out:?}"
+        );
     }
     let grown_mib = rss_kib().saturating_sub(before) / 1024;
     // Peak RSS: reading the 64 MB body would push it far past this.

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::config::Settings;
 use crate::faceki::{ErrorKind, FacekiClient, Outcome, Secret};
-use crate::selfie::encode;
+use crate::selfie::encode::{self, UploadShape};
+use crate::selfie::{Gate, GateReport, Verdict};
 use crate::sim;
 
 #[derive(Args, Debug)]
@@ -48,6 +49,9 @@ struct Report<'a> {
     error_kind: Option<ErrorKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<&'a str>,
+    /// The local gate's verdict when it refused the photo (no paid call was made).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gate: Option<&'static str>,
     person: Option<PersonReport<'a>>,
 }
 
@@ -60,7 +64,7 @@ struct PersonReport<'a> {
 }
 
 /// The demo photo bundled with the binary: used by `check --demo` when no `--image` is given.
-const DEMO_PHOTO: &[u8] = include_bytes!("../../assets/demo/grace_hopper.jpg");
+const DEMO_PHOTO: &[u8] = include_bytes!("../../assets/demo/visitor.jpg");
 
 enum Photo {
     File(PathBuf),
@@ -85,13 +89,37 @@ impl Photo {
     }
 }
 
-/// Any image the `image` crate reads, re-encoded as the kiosk's JPEG upload.
-fn to_upload(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
-    let img = image::load_from_memory(bytes).context("not an image this program can read")?;
-    Ok(encode::encode_jpeg(
-        &img.to_rgb8(),
+/// What became of one photo before any paid call.
+enum Prepared {
+    Upload(Vec<u8>),
+    Refused(GateReport),
+}
+
+/// Any image the `image` crate reads: through the gate (unless skipped), then cut and encoded
+/// as the kiosk's JPEG upload.
+fn prepare(bytes: &[u8], gate: Option<&mut Gate>, shape: UploadShape) -> anyhow::Result<Prepared> {
+    let img = image::load_from_memory(bytes)
+        .context("not an image this program can read")?
+        .to_rgb8();
+    let face = match gate {
+        Some(gate) => {
+            let report = gate.check(&img)?;
+            if report.verdict != Verdict::Ok {
+                return Ok(Prepared::Refused(report));
+            }
+            report.faces.first().cloned()
+        }
+        None => None,
+    };
+    let upload = match face {
+        Some(f) => encode::prepare_upload(&img, Some(&f), shape),
+        // Without the gate the photo goes as it is, as FACEKI's own clients send it.
+        None => img,
+    };
+    Ok(Prepared::Upload(encode::encode_jpeg(
+        &upload,
         encode::DEFAULT_QUALITY,
-    )?)
+    )?))
 }
 
 pub fn run(config: Option<&Path>, args: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -127,12 +155,23 @@ pub fn run(config: Option<&Path>, args: CheckArgs) -> anyhow::Result<ExitCode> {
         let client =
             Arc::new(FacekiClient::new(settings.client_config()).context("FACEKI settings")?);
         let (mut any_error, mut all_pass) = (false, true);
+        let mut gate = if args.skip_gate {
+            None
+        } else {
+            Some(Gate::new(settings.gate.clone())?)
+        };
+        let shape = UploadShape {
+            min_eye_distance_px: settings.gate.min_eye_distance_px,
+            ..UploadShape::default()
+        };
         for photo in &photos {
-            if args.skip_gate {
-                tracing::debug!("--skip-gate: no local selfie checks");
-            }
-            let outcome = match photo.read().and_then(|b| to_upload(&b)) {
-                Ok(jpeg) => client.face_check(jpeg.into()).await,
+            let outcome = match photo.read().and_then(|b| prepare(&b, gate.as_mut(), shape)) {
+                Ok(Prepared::Upload(jpeg)) => client.face_check(jpeg.into()).await,
+                Ok(Prepared::Refused(report)) => {
+                    all_pass = false;
+                    print_refusal(&photo.name(), &report, args.json)?;
+                    continue;
+                }
                 Err(e) => Outcome::error(ErrorKind::ClientBug, None, format!("{e:#}")),
             };
             any_error |= matches!(outcome, Outcome::Error { .. });
@@ -150,6 +189,32 @@ pub fn run(config: Option<&Path>, args: CheckArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The gate refused the photo: reported as a retake, with no FACEKI code (no call was made).
+fn print_refusal(name: &str, report: &GateReport, json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let line = Report {
+            image: name.to_owned(),
+            outcome: "retake",
+            code: None,
+            message: report.hint.text().to_owned(),
+            error_kind: None,
+            detail: None,
+            gate: Some(report.verdict.name()),
+            person: None,
+        };
+        writeln!(out, "{}", serde_json::to_string(&line)?)?;
+    } else {
+        writeln!(
+            out,
+            "{name}: RETAKE (local check: {})  {}",
+            report.verdict.name(),
+            report.hint.text()
+        )?;
+    }
+    Ok(())
+}
+
 fn print_outcome(name: &str, outcome: &Outcome, json: bool) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let person = outcome.person();
@@ -165,6 +230,7 @@ fn print_outcome(name: &str, outcome: &Outcome, json: bool) -> anyhow::Result<()
             message: outcome.message(),
             error_kind,
             detail,
+            gate: None,
             person: person.map(|p| PersonReport {
                 full_name: &p.full_name,
                 local_name: p.local_name.as_deref(),

@@ -1,6 +1,7 @@
 //! Command line: `check`, `sim` (and, as the issues land, the GUI, `gate`, `doctor`, `log`).
 
 mod check;
+mod gate;
 mod sim;
 
 use std::path::PathBuf;
@@ -29,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Check photos against FACEKI's face-check, as the kiosk would (a paid call per photo).
     Check(check::CheckArgs),
+    /// Run the local selfie checks (face, size, centring, pose, sharpness, light) on photos.
+    Gate(gate::GateArgs),
     /// Serve the FACEKI simulator (token and face-check endpoints) for tests and demos.
     Sim(sim::SimArgs),
 }
@@ -57,6 +60,12 @@ pub fn main() -> ExitCode {
         Some(Command::Check(args)) => {
             init_logging(cli.verbose, "warn");
             check::run(cli.config.as_deref(), args)
+        }
+        Some(Command::Gate(args)) => {
+            init_logging(cli.verbose, "warn");
+            crate::config::Settings::load(cli.config.as_deref())
+                .map_err(anyhow::Error::from)
+                .and_then(|s| gate::run(s.gate, args))
         }
         Some(Command::Sim(args)) => {
             init_logging(cli.verbose, "info");

@@ -310,7 +310,7 @@ fn decide_success(data: Option<&Value>) -> Outcome {
     }
 
     // Newest first, so several records of one person pass as the newest.
-    usable.sort_by(|a, b| timestamp(b).cmp(&timestamp(a)));
+    usable.sort_by(|a, b| timestamp(b).cmp(timestamp(a)));
     let mut people: Vec<String> = usable.iter().map(|r| person_key(r)).collect();
     people.sort();
     people.dedup();

@@ -1,0 +1,224 @@
+//! The capture thread: owns the source, decodes, publishes the newest frame, and turns a run of
+//! errors into "disconnected" followed by reopen attempts, so the kiosk recovers by itself.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::{CameraStatus, Frame, SourceFactory, decode};
+
+#[derive(Debug, Clone)]
+pub struct CaptureOptions {
+    /// How long to wait before reopening a camera that failed or vanished.
+    pub retry_every: Duration,
+    /// Consecutive bad frames that mean the camera is gone.
+    pub errors_before_disconnect: u32,
+}
+
+impl Default for CaptureOptions {
+    fn default() -> Self {
+        Self {
+            retry_every: Duration::from_secs(3),
+            errors_before_disconnect: 10,
+        }
+    }
+}
+
+/// Counters for tests, benchmarks and the admin panel.
+#[derive(Debug, Default)]
+pub struct CameraStats {
+    pub frames: AtomicU64,
+    pub bad_frames: AtomicU64,
+    pub disconnects: AtomicU64,
+    pub opens: AtomicU64,
+}
+
+type Waker = Arc<dyn Fn() + Send + Sync>;
+
+struct Shared {
+    latest: Mutex<Option<Frame>>,
+    status: Mutex<CameraStatus>,
+    stop: AtomicBool,
+    waker: Mutex<Option<Waker>>,
+    stats: CameraStats,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    fn wake(&self) {
+        let waker = lock(&self.waker).clone();
+        if let Some(w) = waker {
+            w();
+        }
+    }
+
+    fn set_status(&self, status: CameraStatus) {
+        let changed = {
+            let mut s = lock(&self.status);
+            let changed = *s != status;
+            *s = status;
+            changed
+        };
+        if changed {
+            self.wake();
+        }
+    }
+
+    /// Sleeps up to `d`, waking early when asked to stop. Returns false when stopping.
+    fn sleep(&self, d: Duration) -> bool {
+        let until = Instant::now() + d;
+        while Instant::now() < until {
+            if self.stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50).min(until - Instant::now()));
+        }
+        !self.stop.load(Ordering::Relaxed)
+    }
+}
+
+/// A running camera. Reading it never blocks on the device.
+pub struct Camera {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Camera {
+    /// Starts the capture thread; `factory` builds the source on that thread.
+    pub fn spawn(factory: SourceFactory, opts: CaptureOptions) -> Self {
+        let shared = Arc::new(Shared {
+            latest: Mutex::new(None),
+            status: Mutex::new(CameraStatus::Starting),
+            stop: AtomicBool::new(false),
+            waker: Mutex::new(None),
+            stats: CameraStats::default(),
+        });
+        let s = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("camera".into())
+            .spawn(move || run(factory, &s, &opts));
+        let thread = match thread {
+            Ok(t) => Some(t),
+            Err(e) => {
+                tracing::error!(error = %e, "could not start the camera thread");
+                shared.set_status(CameraStatus::Disconnected {
+                    name: "camera".into(),
+                    reason: e.to_string(),
+                });
+                None
+            }
+        };
+        Self { shared, thread }
+    }
+
+    /// The newest frame, if any. Cheap: clones an `Arc`.
+    pub fn latest(&self) -> Option<Frame> {
+        lock(&self.shared.latest).clone()
+    }
+
+    pub fn status(&self) -> CameraStatus {
+        lock(&self.shared.status).clone()
+    }
+
+    pub fn stats(&self) -> &CameraStats {
+        &self.shared.stats
+    }
+
+    /// Called (from the capture thread) after each new frame or status change; e.g. to ask egui
+    /// for a repaint or to wake the gate worker.
+    pub fn set_waker(&self, waker: impl Fn() + Send + Sync + 'static) {
+        *lock(&self.shared.waker) = Some(Arc::new(waker));
+    }
+
+    /// Stops the thread and waits for it (at most one frame period plus a close).
+    pub fn shutdown(mut self) {
+        self.shared.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Camera {
+    fn drop(&mut self) {
+        // Never join here: a drop on the UI thread must not wait for a device.
+        self.shared.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
+    let mut source = factory();
+    let name = source.name();
+    let mut seq = 0u64;
+    'reopen: while !shared.stop.load(Ordering::Relaxed) {
+        shared.stats.opens.fetch_add(1, Ordering::Relaxed);
+        match source.open() {
+            Ok(info) => {
+                tracing::info!(camera = %name, ?info, "camera streaming");
+                shared.set_status(CameraStatus::Streaming {
+                    name: name.clone(),
+                    info,
+                });
+            }
+            Err(e) => {
+                tracing::warn!(camera = %name, error = %e, "camera could not be opened; retrying");
+                shared.set_status(CameraStatus::Disconnected {
+                    name: name.clone(),
+                    reason: e.to_string(),
+                });
+                if !shared.sleep(opts.retry_every) {
+                    break;
+                }
+                continue;
+            }
+        }
+        let mut bad_run = 0u32;
+        while !shared.stop.load(Ordering::Relaxed) {
+            let result = source.next_frame().and_then(|raw| {
+                // `Gone` from the source is final for this opening; bad frames are counted.
+                decode(raw)
+            });
+            match result {
+                Ok(image) => {
+                    bad_run = 0;
+                    seq += 1;
+                    let frame = Frame {
+                        image: Arc::new(image),
+                        seq,
+                        captured_at: Instant::now(),
+                    };
+                    *lock(&shared.latest) = Some(frame);
+                    shared.stats.frames.fetch_add(1, Ordering::Relaxed);
+                    shared.wake();
+                }
+                Err(e) => {
+                    shared.stats.bad_frames.fetch_add(1, Ordering::Relaxed);
+                    bad_run += 1;
+                    let gone = matches!(e, super::CameraError::Gone(_));
+                    if gone || bad_run >= opts.errors_before_disconnect {
+                        tracing::warn!(camera = %name, error = %e, "camera disconnected; will retry");
+                        shared.stats.disconnects.fetch_add(1, Ordering::Relaxed);
+                        source.close();
+                        // An old frame must not be mistaken for a live one.
+                        *lock(&shared.latest) = None;
+                        shared.set_status(CameraStatus::Disconnected {
+                            name: name.clone(),
+                            reason: e.to_string(),
+                        });
+                        if !shared.sleep(opts.retry_every) {
+                            break 'reopen;
+                        }
+                        continue 'reopen;
+                    }
+                    tracing::debug!(camera = %name, error = %e, "bad frame skipped");
+                }
+            }
+        }
+    }
+    source.close();
+    shared.set_status(CameraStatus::Stopped);
+}

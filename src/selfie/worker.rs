@@ -1,0 +1,162 @@
+//! The gate worker: a thread that runs the gate on the camera's newest frame, off the UI
+//! thread, at a lower rate while nobody is in front, and says when a selfie is ready.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::camera::{Camera, Frame};
+
+use super::gate::{Gate, GateReport, GateSettings, Steadiness};
+
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// Checks per second while a face is in view.
+    pub active_fps: f32,
+    /// Checks per second while nobody is there: saves CPU all day.
+    pub idle_fps: f32,
+    /// All checks must hold this long, face still, before auto-capture.
+    pub steady: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self {
+            active_fps: 10.0,
+            idle_fps: 3.0,
+            steady: Duration::from_millis(900),
+        }
+    }
+}
+
+/// The newest judgement, with the frame it was made on.
+#[derive(Debug, Clone)]
+pub struct GateOutput {
+    pub frame: Frame,
+    pub report: GateReport,
+    /// OK and steady for the whole spell: capture this frame.
+    pub ready: bool,
+    /// How far into the steady spell, 0..1.
+    pub progress: f32,
+    /// How long the detector and checks took.
+    pub took: Duration,
+}
+
+type Waker = Arc<dyn Fn() + Send + Sync>;
+
+struct Shared {
+    latest: Mutex<Option<GateOutput>>,
+    error: Mutex<Option<String>>,
+    stop: AtomicBool,
+    waker: Mutex<Option<Waker>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+pub struct GateWorker {
+    shared: Arc<Shared>,
+}
+
+impl GateWorker {
+    pub fn spawn(camera: Arc<Camera>, settings: GateSettings, opts: WorkerOptions) -> Self {
+        let shared = Arc::new(Shared {
+            latest: Mutex::new(None),
+            error: Mutex::new(None),
+            stop: AtomicBool::new(false),
+            waker: Mutex::new(None),
+        });
+        let s = Arc::clone(&shared);
+        let spawned =
+            std::thread::Builder::new()
+                .name("gate".into())
+                .spawn(move || match Gate::new(settings) {
+                    Ok(gate) => run(gate, &camera, &opts, &s),
+                    Err(e) => {
+                        tracing::error!(error = %e, "the face detector could not start");
+                        *lock(&s.error) = Some(e.to_string());
+                    }
+                });
+        if let Err(e) = spawned {
+            *lock(&shared.error) = Some(e.to_string());
+        }
+        Self { shared }
+    }
+
+    pub fn latest(&self) -> Option<GateOutput> {
+        lock(&self.shared.latest).clone()
+    }
+
+    /// Set when the detector could not start: the kiosk cannot judge selfies.
+    pub fn error(&self) -> Option<String> {
+        lock(&self.shared.error).clone()
+    }
+
+    pub fn set_waker(&self, waker: impl Fn() + Send + Sync + 'static) {
+        *lock(&self.shared.waker) = Some(Arc::new(waker));
+    }
+
+    /// Starts the steady spell afresh (after a capture, or when a new visitor starts).
+    pub fn clear(&self) {
+        *lock(&self.shared.latest) = None;
+    }
+}
+
+impl Drop for GateWorker {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
+    let start = Instant::now();
+    let mut steady = Steadiness::default();
+    let mut last_seq = 0;
+    let mut someone_there = false;
+    while !shared.stop.load(Ordering::Relaxed) {
+        let fps = if someone_there {
+            opts.active_fps
+        } else {
+            opts.idle_fps
+        };
+        let period = Duration::from_secs_f32(1.0 / fps.max(0.1));
+        let tick = Instant::now();
+        match camera.latest() {
+            Some(frame) if frame.seq != last_seq => {
+                last_seq = frame.seq;
+                let t0 = Instant::now();
+                match gate.check(&frame.image) {
+                    Ok(report) => {
+                        let took = t0.elapsed();
+                        someone_there = !report.faces.is_empty();
+                        let now = start.elapsed();
+                        let cleared = lock(&shared.latest).is_none();
+                        if cleared {
+                            steady.reset();
+                        }
+                        let ready = steady.observe(&report, now, opts.steady);
+                        let progress = steady.progress(now, opts.steady);
+                        *lock(&shared.latest) = Some(GateOutput {
+                            frame,
+                            report,
+                            ready,
+                            progress,
+                            took,
+                        });
+                        let waker = lock(&shared.waker).clone();
+                        if let Some(w) = waker {
+                            w();
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "gate check failed on a frame"),
+                }
+            }
+            _ => {}
+        }
+        let spent = tick.elapsed();
+        if spent < period {
+            std::thread::sleep(period - spent);
+        }
+    }
+}

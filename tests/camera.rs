@@ -1,0 +1,171 @@
+//! The camera pipeline with the replay source: rate, looping, the newest-frame slot, faults
+//! and recovery, and the demo clip through the gate.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use faceki_kiosk::camera::{
+    Camera, CameraStatus, CaptureOptions, FaultPlan, FaultySource, ReplaySource,
+};
+use faceki_kiosk::selfie::encode::encode_jpeg;
+use faceki_kiosk::selfie::{Gate, GateSettings};
+use image::{Rgb, RgbImage};
+
+/// Five frames whose red channel says which frame they are.
+fn numbered_clip() -> Vec<u8> {
+    let mut mjpeg = Vec::new();
+    for k in 0..5u8 {
+        let img = RgbImage::from_pixel(160, 120, Rgb([k * 50, 128, 128]));
+        mjpeg.extend(encode_jpeg(&img, 90).unwrap());
+    }
+    mjpeg
+}
+
+fn frame_number(img: &RgbImage) -> u8 {
+    ((img.get_pixel(80, 60)[0] as f32) / 50.0).round() as u8
+}
+
+/// Polls until `cond` holds, or panics after `timeout`.
+fn wait_for(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
+    let t0 = Instant::now();
+    while !cond() {
+        assert!(t0.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn replay_plays_at_the_set_rate_and_loops() {
+    let src = ReplaySource::from_mjpeg("numbers", &numbered_clip(), 20.0).unwrap();
+    assert_eq!(src.len(), 5);
+    let cam = Camera::spawn(Box::new(move || Box::new(src)), CaptureOptions::default());
+    wait_for("first frame", Duration::from_secs(5), || {
+        cam.latest().is_some()
+    });
+    let t0 = Instant::now();
+    let first = cam.latest().unwrap().seq;
+    let mut seen = Vec::new();
+    let mut last = 0;
+    while t0.elapsed() < Duration::from_millis(1500) {
+        if let Some(f) = cam.latest().filter(|f| f.seq != last) {
+            last = f.seq;
+            seen.push(frame_number(&f.image));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let delivered = cam.latest().unwrap().seq - first;
+    // 20 fps for 1.5 s is 30 frames; a loaded CI machine may lag, never run ahead.
+    assert!(
+        (18..=32).contains(&delivered),
+        "{delivered} frames in 1.5 s at 20 fps"
+    );
+    // In order, wrapping from 4 to 0.
+    for w in seen.windows(2) {
+        assert!(
+            w[1] == (w[0] + 1) % 5 || w[1] == (w[0] + 2) % 5,
+            "order {seen:?}"
+        );
+    }
+    assert!(
+        seen.windows(2).any(|w| w[0] == 4 && w[1] == 0),
+        "no loop in {seen:?}"
+    );
+    assert!(matches!(cam.status(), CameraStatus::Streaming { .. }));
+    cam.shutdown();
+}
+
+#[test]
+fn faulty_camera_goes_disconnected_and_recovers_by_itself() {
+    let src = ReplaySource::from_mjpeg("numbers", &numbered_clip(), 50.0).unwrap();
+    let plan = FaultPlan {
+        failed_opens: 1,
+        corrupt_every: 7,
+        outage: Some((20, 30)),
+    };
+    let faulty = FaultySource::new(src, plan);
+    let opts = CaptureOptions {
+        retry_every: Duration::from_millis(150),
+        errors_before_disconnect: 5,
+    };
+    let cam = Arc::new(Camera::spawn(Box::new(move || Box::new(faulty)), opts));
+    let statuses = Arc::new(std::sync::Mutex::new(Vec::new()));
+    {
+        let (c, s) = (Arc::downgrade(&cam), Arc::clone(&statuses));
+        cam.set_waker(move || {
+            if let Some(c) = c.upgrade() {
+                let st = c.status();
+                let mut v = s.lock().unwrap();
+                if v.last() != Some(&st) {
+                    v.push(st);
+                }
+            }
+        });
+    }
+    // First open fails, then it streams, the outage disconnects it, and it comes back.
+    wait_for("recovery after the outage", Duration::from_secs(10), || {
+        cam.stats()
+            .disconnects
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 1
+            && cam.status().is_streaming()
+            && cam.latest().is_some()
+    });
+    let seq_back = cam.latest().unwrap().seq;
+    wait_for("frames after recovery", Duration::from_secs(5), || {
+        cam.latest().is_some_and(|f| f.seq > seq_back + 5)
+    });
+    let kinds: Vec<&str> = statuses
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| match s {
+            CameraStatus::Starting => "starting",
+            CameraStatus::Streaming { .. } => "streaming",
+            CameraStatus::Disconnected { .. } => "disconnected",
+            CameraStatus::Stopped => "stopped",
+        })
+        .collect();
+    let pos = |k: &str, from: usize| kinds[from..].iter().position(|x| *x == k).map(|p| p + from);
+    let a = pos("streaming", 0).expect("streamed");
+    let b = pos("disconnected", a).expect("went disconnected");
+    pos("streaming", b).expect("streamed again");
+    // Corrupt frames were skipped, not fatal.
+    assert!(
+        cam.stats()
+            .bad_frames
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 5
+    );
+}
+
+#[test]
+fn demo_clip_plays_through_the_gate_with_the_right_verdicts() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let clip = ReplaySource::from_path(&dir.join("clip.mjpeg"), 15.0).unwrap();
+    let labels = std::fs::read_to_string(dir.join("clip-labels.txt")).unwrap();
+    let labels: Vec<&str> = labels
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split(' ').nth(1).unwrap())
+        .collect();
+    assert_eq!(labels.len(), clip.len());
+    let mut gate = Gate::new(GateSettings::default()).unwrap();
+    let (mut judged, mut agree, mut wrong) = (0, 0, Vec::new());
+    for (i, (jpeg, want)) in clip.frames().iter().zip(&labels).enumerate() {
+        if *want == "-" {
+            continue;
+        }
+        let frame = faceki_kiosk::camera::mjpeg::decode_jpeg(jpeg).unwrap();
+        let got = gate.check(&frame).unwrap().verdict.name();
+        judged += 1;
+        if got == *want {
+            agree += 1;
+        } else {
+            wrong.push(format!("frame {i}: want {want}, got {got}"));
+        }
+    }
+    println!("demo clip: {agree}/{judged} labelled frames agree");
+    assert!(agree as f32 >= judged as f32 * 0.95, "{wrong:?}");
+}
