@@ -6,5 +6,6 @@ pub mod camera;
 pub mod cli;
 pub mod config;
 pub mod faceki;
+pub mod kiosk;
 pub mod selfie;
 pub mod sim;

@@ -1,0 +1,737 @@
+//! The kiosk's flow: a pure state machine. No egui, no tokio, no clock: time comes in with each
+//! event, and what must happen outside comes back as [`Effect`]s for the runtime to carry out.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crate::faceki::{ErrorKind, Outcome};
+use crate::selfie::{Hint, Verdict};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowSettings {
+    /// Start the check by itself once the gate has been happy for its steady spell.
+    pub auto_capture: bool,
+    /// The "3, 2, 1" before a manual capture.
+    pub countdown: Duration,
+    /// How long a pass stays on screen (the name and ID image then leave, for privacy).
+    pub pass_display: Duration,
+    /// How long any other result stays on screen.
+    pub fail_display: Duration,
+    /// Nobody in view this long: back to the attract screen.
+    pub idle_after: Duration,
+    /// Failed checks (no match, denied, ambiguous, retake) allowed within `attempt_window`...
+    pub max_attempts: u32,
+    pub attempt_window: Duration,
+    /// ...before this cooldown.
+    pub cooldown: Duration,
+    /// A staff-level fault (credentials, quota) is retried after this long.
+    pub service_retry: Duration,
+}
+
+impl Default for FlowSettings {
+    fn default() -> Self {
+        Self {
+            auto_capture: true,
+            countdown: Duration::from_secs(3),
+            pass_display: Duration::from_secs(8),
+            fail_display: Duration::from_secs(10),
+            idle_after: Duration::from_secs(3),
+            // As AWS advises for face log-in: 5 failures in 3 minutes.
+            max_attempts: 5,
+            attempt_window: Duration::from_secs(180),
+            cooldown: Duration::from_secs(120),
+            service_retry: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What the gate says of the newest frame, as the flow needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GateView {
+    pub verdict: Verdict,
+    pub hint: Hint,
+    /// At least one face in view (someone is there).
+    pub someone: bool,
+    /// OK and steady for the whole spell.
+    pub ready: bool,
+    /// 0..1 into the steady spell.
+    pub progress: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    /// First start without FACEKI credentials: staff must set up. Never a fake pass.
+    Setup,
+    /// Nobody there.
+    Attract,
+    /// Someone there: live preview and the gate's hint.
+    Positioning { gate: GateView },
+    /// Manual capture: counting down.
+    Countdown { until: Duration },
+    /// The check runs; cancellable.
+    Verifying { check: u64, since: Duration },
+    /// The answer, until `until` (or a button).
+    Result { outcome: Outcome, until: Duration },
+    /// No frames from the camera. The capture thread keeps retrying.
+    CameraMissing { reason: String },
+    /// A fault only staff can fix (credentials refused, quota used up, account not set up).
+    ServiceUnavailable {
+        kind: ErrorKind,
+        detail: String,
+        retry_at: Duration,
+    },
+    /// Too many failed attempts.
+    Cooldown { until: Duration },
+    /// Staff settings, behind the PIN.
+    Admin,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Time passed.
+    Tick,
+    Gate(GateView),
+    CameraLost {
+        reason: String,
+    },
+    CameraBack,
+    /// Staff's "Capture now", or the customer's "Take photo" when auto-capture is off.
+    CaptureNow,
+    CheckFinished {
+        check: u64,
+        outcome: Outcome,
+    },
+    /// The customer's "Cancel" while verifying.
+    Cancel,
+    /// "Try again" / "Done" on a result screen.
+    Dismiss,
+    /// Staff passed the PIN.
+    AdminOpened,
+    /// Staff closed the admin panel; `configured` says whether FACEKI credentials are set.
+    AdminClosed {
+        configured: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Take the newest good frame, encode it and start check `check`.
+    StartCheck {
+        check: u64,
+    },
+    /// Abandon check `check` (its answer will be ignored).
+    CancelCheck {
+        check: u64,
+    },
+    /// Fetch and show the ID image of a pass.
+    FetchIdImage {
+        url: String,
+    },
+    /// Drop everything personal of the last result: name, ID image, selfie.
+    ClearPersonalData,
+    /// Restart the gate's steady spell.
+    ResetGate,
+    /// Record a finished check (check-in log, counters).
+    Record {
+        outcome: Outcome,
+        took: Duration,
+    },
+    Sound(Cue),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    LookAtCamera,
+    Pass,
+    Fail,
+}
+
+pub struct Flow {
+    screen: Screen,
+    pub settings: FlowSettings,
+    configured: bool,
+    next_check: u64,
+    failures: VecDeque<Duration>,
+    /// When the last face was seen (for going idle).
+    last_someone: Duration,
+}
+
+impl Flow {
+    pub fn new(settings: FlowSettings, configured: bool) -> Self {
+        Self {
+            screen: if configured {
+                Screen::Attract
+            } else {
+                Screen::Setup
+            },
+            settings,
+            configured,
+            next_check: 1,
+            failures: VecDeque::new(),
+            last_someone: Duration::ZERO,
+        }
+    }
+
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+
+    /// Failed attempts still counting toward the limit.
+    pub fn recent_failures(&self) -> usize {
+        self.failures.len()
+    }
+
+    fn idle_screen(&mut self) -> Screen {
+        if self.configured {
+            Screen::Attract
+        } else {
+            Screen::Setup
+        }
+    }
+
+    /// Feeds one event at time `now` (monotonic, from the app's start).
+    pub fn handle(&mut self, event: Event, now: Duration) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        self.expire_failures(now);
+
+        // Events that apply in any customer-facing state.
+        match &event {
+            Event::AdminOpened => {
+                if let Screen::Verifying { check, .. } = self.screen {
+                    fx.push(Effect::CancelCheck { check });
+                }
+                if matches!(self.screen, Screen::Result { .. }) {
+                    fx.push(Effect::ClearPersonalData);
+                }
+                self.screen = Screen::Admin;
+                return fx;
+            }
+            Event::AdminClosed { configured } => {
+                self.configured = *configured;
+                if self.screen == Screen::Admin || self.screen == Screen::Setup {
+                    self.screen = self.idle_screen();
+                    fx.push(Effect::ResetGate);
+                }
+                return fx;
+            }
+            _ => {}
+        }
+        if matches!(self.screen, Screen::Admin | Screen::Setup) {
+            return fx;
+        }
+        match &event {
+            Event::CameraLost { reason } => {
+                if let Screen::Verifying { check, .. } = self.screen {
+                    // The selfie is already on its way: let the check finish.
+                    let _ = check;
+                } else if !matches!(
+                    self.screen,
+                    Screen::Result { .. }
+                        | Screen::ServiceUnavailable { .. }
+                        | Screen::Cooldown { .. }
+                ) {
+                    self.screen = Screen::CameraMissing {
+                        reason: reason.clone(),
+                    };
+                }
+                return fx;
+            }
+            Event::CameraBack => {
+                if matches!(self.screen, Screen::CameraMissing { .. }) {
+                    self.screen = Screen::Attract;
+                    fx.push(Effect::ResetGate);
+                }
+                return fx;
+            }
+            _ => {}
+        }
+
+        let screen = std::mem::replace(&mut self.screen, Screen::Attract);
+        self.screen = match (screen, event) {
+            // A finished check is only ever accepted for the check on screen.
+            (
+                Screen::Verifying { check, since },
+                Event::CheckFinished {
+                    check: done,
+                    outcome,
+                },
+            ) if check == done => self.finish(outcome, now - since, now, &mut fx),
+            (s, Event::CheckFinished { check, .. }) => {
+                tracing::debug!(check, "stale check result ignored");
+                s
+            }
+            (Screen::Verifying { check, .. }, Event::Cancel) => {
+                fx.push(Effect::CancelCheck { check });
+                fx.push(Effect::ResetGate);
+                Screen::Attract
+            }
+            (s @ Screen::Verifying { .. }, _) => s,
+
+            (Screen::Result { outcome, until }, ev) => {
+                if now >= until || ev == Event::Dismiss {
+                    fx.push(Effect::ClearPersonalData);
+                    fx.push(Effect::ResetGate);
+                    self.after_result(now)
+                } else {
+                    Screen::Result { outcome, until }
+                }
+            }
+            (Screen::Cooldown { until }, _) => {
+                if now >= until {
+                    self.failures.clear();
+                    fx.push(Effect::ResetGate);
+                    Screen::Attract
+                } else {
+                    Screen::Cooldown { until }
+                }
+            }
+            (
+                Screen::ServiceUnavailable {
+                    kind,
+                    detail,
+                    retry_at,
+                },
+                ev,
+            ) => {
+                if now >= retry_at || ev == Event::Dismiss {
+                    fx.push(Effect::ResetGate);
+                    Screen::Attract
+                } else {
+                    Screen::ServiceUnavailable {
+                        kind,
+                        detail,
+                        retry_at,
+                    }
+                }
+            }
+            (Screen::CameraMissing { reason }, _) => Screen::CameraMissing { reason },
+
+            (Screen::Countdown { until }, ev) => {
+                if ev == Event::Cancel {
+                    Screen::Attract
+                } else if now >= until {
+                    self.start_check(now, &mut fx)
+                } else {
+                    Screen::Countdown { until }
+                }
+            }
+
+            (Screen::Attract | Screen::Positioning { .. }, Event::CaptureNow) => {
+                if self.settings.auto_capture || self.settings.countdown.is_zero() {
+                    self.start_check(now, &mut fx)
+                } else {
+                    Screen::Countdown {
+                        until: now + self.settings.countdown,
+                    }
+                }
+            }
+            (s @ (Screen::Attract | Screen::Positioning { .. }), Event::Gate(gate)) => {
+                if gate.someone {
+                    self.last_someone = now;
+                }
+                if gate.ready && self.settings.auto_capture {
+                    self.start_check(now, &mut fx)
+                } else if gate.someone {
+                    if matches!(s, Screen::Attract) {
+                        fx.push(Effect::Sound(Cue::LookAtCamera));
+                    }
+                    Screen::Positioning { gate }
+                } else if matches!(s, Screen::Positioning { .. })
+                    && now - self.last_someone < self.settings.idle_after
+                {
+                    // A face lost for a moment (a blink of the detector): keep guiding.
+                    Screen::Positioning { gate }
+                } else {
+                    Screen::Attract
+                }
+            }
+            (Screen::Positioning { gate }, Event::Tick)
+                if now - self.last_someone >= self.settings.idle_after =>
+            {
+                let _ = gate;
+                Screen::Attract
+            }
+            (s, _) => s,
+        };
+        fx
+    }
+
+    fn start_check(&mut self, now: Duration, fx: &mut Vec<Effect>) -> Screen {
+        let check = self.next_check;
+        self.next_check += 1;
+        fx.push(Effect::StartCheck { check });
+        Screen::Verifying { check, since: now }
+    }
+
+    fn finish(
+        &mut self,
+        outcome: Outcome,
+        took: Duration,
+        now: Duration,
+        fx: &mut Vec<Effect>,
+    ) -> Screen {
+        fx.push(Effect::Record {
+            outcome: outcome.clone(),
+            took,
+        });
+        match &outcome {
+            Outcome::Pass { person } => {
+                fx.push(Effect::Sound(Cue::Pass));
+                if let Some(url) = &person.id_front_image {
+                    fx.push(Effect::FetchIdImage { url: url.clone() });
+                }
+                return Screen::Result {
+                    until: now + self.settings.pass_display,
+                    outcome,
+                };
+            }
+            Outcome::Error { kind, detail, .. } if kind.needs_staff() => {
+                fx.push(Effect::Sound(Cue::Fail));
+                return Screen::ServiceUnavailable {
+                    kind: *kind,
+                    detail: detail.clone(),
+                    retry_at: now + self.settings.service_retry,
+                };
+            }
+            // Service trouble is not the customer's failure: it does not count toward the limit.
+            Outcome::Error { .. } => {}
+            Outcome::NoMatch { .. }
+            | Outcome::Retake { .. }
+            | Outcome::Denied { .. }
+            | Outcome::Ambiguous { .. } => {
+                self.failures.push_back(now);
+            }
+        }
+        fx.push(Effect::Sound(Cue::Fail));
+        Screen::Result {
+            until: now + self.settings.fail_display,
+            outcome,
+        }
+    }
+
+    fn after_result(&mut self, now: Duration) -> Screen {
+        if self.failures.len() >= self.settings.max_attempts as usize {
+            Screen::Cooldown {
+                until: now + self.settings.cooldown,
+            }
+        } else {
+            Screen::Attract
+        }
+    }
+
+    fn expire_failures(&mut self, now: Duration) {
+        while self
+            .failures
+            .front()
+            .is_some_and(|t| now.saturating_sub(*t) > self.settings.attempt_window)
+        {
+            self.failures.pop_front();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faceki::{Person, RetakeReason};
+
+    fn s(secs: f64) -> Duration {
+        Duration::from_secs_f64(secs)
+    }
+
+    fn gate(verdict: Verdict, someone: bool, ready: bool) -> Event {
+        Event::Gate(GateView {
+            verdict,
+            hint: Hint::HoldStill,
+            someone,
+            ready,
+            progress: if ready { 1.0 } else { 0.3 },
+        })
+    }
+
+    fn person() -> Outcome {
+        Outcome::Pass {
+            person: Box::new(Person {
+                full_name: "Eileen Marie Specimen".into(),
+                local_name: None,
+                document_id: Some("X00000000".into()),
+                country: None,
+                country_code: None,
+                dob: None,
+                reference_id: None,
+                record_id: None,
+                id_front_image: Some("http://127.0.0.1:1/id.png".into()),
+            }),
+        }
+    }
+
+    fn started(fx: &[Effect]) -> u64 {
+        fx.iter()
+            .find_map(|e| match e {
+                Effect::StartCheck { check } => Some(*check),
+                _ => None,
+            })
+            .expect("a check started")
+    }
+
+    /// Someone walks up, holds still, and the check starts; returns the check id.
+    fn walk_up(f: &mut Flow, t: f64) -> u64 {
+        f.handle(gate(Verdict::TooSmall, true, false), s(t));
+        assert!(matches!(f.screen(), Screen::Positioning { .. }));
+        let fx = f.handle(gate(Verdict::Ok, true, true), s(t + 1.0));
+        assert!(matches!(f.screen(), Screen::Verifying { .. }));
+        started(&fx)
+    }
+
+    #[test]
+    fn no_credentials_means_setup_never_a_check() {
+        let mut f = Flow::new(FlowSettings::default(), false);
+        assert_eq!(f.screen(), &Screen::Setup);
+        assert!(f.handle(gate(Verdict::Ok, true, true), s(1.0)).is_empty());
+        assert!(f.handle(Event::CaptureNow, s(2.0)).is_empty());
+        assert_eq!(f.screen(), &Screen::Setup);
+        f.handle(Event::AdminOpened, s(3.0));
+        f.handle(Event::AdminClosed { configured: true }, s(4.0));
+        assert_eq!(f.screen(), &Screen::Attract);
+    }
+
+    #[test]
+    fn pass_shows_then_clears_personal_data() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        let check = walk_up(&mut f, 0.0);
+        let fx = f.handle(
+            Event::CheckFinished {
+                check,
+                outcome: person(),
+            },
+            s(3.0),
+        );
+        assert!(fx.contains(&Effect::FetchIdImage {
+            url: "http://127.0.0.1:1/id.png".into()
+        }));
+        assert!(
+            fx.iter()
+                .any(|e| matches!(e, Effect::Record { took, .. } if *took == s(2.0)))
+        );
+        assert!(matches!(
+            f.screen(),
+            Screen::Result {
+                outcome: Outcome::Pass { .. },
+                ..
+            }
+        ));
+        // Still there before the display time is over, even with ticks and faces.
+        f.handle(Event::Tick, s(10.9));
+        f.handle(gate(Verdict::Ok, true, true), s(10.95));
+        assert!(matches!(f.screen(), Screen::Result { .. }));
+        let fx = f.handle(Event::Tick, s(11.0));
+        assert!(fx.contains(&Effect::ClearPersonalData));
+        assert_eq!(f.screen(), &Screen::Attract);
+    }
+
+    #[test]
+    fn stale_and_foreign_results_are_ignored() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        let check = walk_up(&mut f, 0.0);
+        f.handle(
+            Event::CheckFinished {
+                check: check + 7,
+                outcome: person(),
+            },
+            s(2.0),
+        );
+        assert!(matches!(f.screen(), Screen::Verifying { .. }));
+        // Cancelled: the late answer must not show a pass.
+        let fx = f.handle(Event::Cancel, s(2.5));
+        assert!(fx.contains(&Effect::CancelCheck { check }));
+        f.handle(
+            Event::CheckFinished {
+                check,
+                outcome: person(),
+            },
+            s(3.0),
+        );
+        assert_eq!(f.screen(), &Screen::Attract);
+    }
+
+    #[test]
+    fn failures_and_retakes_show_and_count_errors_do_not() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        let check = walk_up(&mut f, 0.0);
+        f.handle(
+            Event::CheckFinished {
+                check,
+                outcome: Outcome::Retake {
+                    code: 8019,
+                    reason: RetakeReason::Blurred,
+                },
+            },
+            s(2.0),
+        );
+        assert!(matches!(
+            f.screen(),
+            Screen::Result {
+                outcome: Outcome::Retake { .. },
+                ..
+            }
+        ));
+        assert_eq!(f.recent_failures(), 1);
+        f.handle(Event::Dismiss, s(3.0));
+        let check = walk_up(&mut f, 4.0);
+        let err = Outcome::error(ErrorKind::Timeout, None, "slow");
+        f.handle(
+            Event::CheckFinished {
+                check,
+                outcome: err,
+            },
+            s(10.0),
+        );
+        assert!(matches!(
+            f.screen(),
+            Screen::Result {
+                outcome: Outcome::Error { .. },
+                ..
+            }
+        ));
+        assert_eq!(f.recent_failures(), 1);
+    }
+
+    #[test]
+    fn attempt_limit_leads_to_cooldown_then_back() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        let mut t = 0.0;
+        for _ in 0..5 {
+            let check = walk_up(&mut f, t);
+            f.handle(
+                Event::CheckFinished {
+                    check,
+                    outcome: Outcome::NoMatch { code: Some(0) },
+                },
+                s(t + 2.0),
+            );
+            f.handle(Event::Dismiss, s(t + 3.0));
+            t += 10.0;
+        }
+        let Screen::Cooldown { until } = *f.screen() else {
+            panic!("{:?}", f.screen())
+        };
+        assert_eq!(until, s(43.0 + 120.0));
+        // Nobody can start a check meanwhile.
+        assert!(f.handle(gate(Verdict::Ok, true, true), s(100.0)).is_empty());
+        assert!(f.handle(Event::CaptureNow, s(100.0)).is_empty());
+        f.handle(Event::Tick, s(163.0));
+        assert_eq!(f.screen(), &Screen::Attract);
+        assert_eq!(f.recent_failures(), 0);
+    }
+
+    #[test]
+    fn failures_outside_the_window_do_not_count() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        for i in 0..8 {
+            let t = i as f64 * 60.0;
+            let check = walk_up(&mut f, t);
+            f.handle(
+                Event::CheckFinished {
+                    check,
+                    outcome: Outcome::NoMatch { code: Some(8013) },
+                },
+                s(t + 2.0),
+            );
+            f.handle(Event::Dismiss, s(t + 3.0));
+            assert_eq!(f.screen(), &Screen::Attract, "attempt {i}");
+        }
+    }
+
+    #[test]
+    fn staff_faults_are_sticky_until_retry() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        let check = walk_up(&mut f, 0.0);
+        f.handle(
+            Event::CheckFinished {
+                check,
+                outcome: Outcome::error(ErrorKind::Quota, Some(8017), "q"),
+            },
+            s(2.0),
+        );
+        assert!(matches!(
+            f.screen(),
+            Screen::ServiceUnavailable {
+                kind: ErrorKind::Quota,
+                ..
+            }
+        ));
+        assert!(f.handle(gate(Verdict::Ok, true, true), s(50.0)).is_empty());
+        f.handle(Event::Tick, s(122.0));
+        assert_eq!(f.screen(), &Screen::Attract);
+    }
+
+    #[test]
+    fn camera_loss_and_return() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        f.handle(gate(Verdict::TooSmall, true, false), s(0.0));
+        f.handle(
+            Event::CameraLost {
+                reason: "unplugged".into(),
+            },
+            s(1.0),
+        );
+        assert!(matches!(f.screen(), Screen::CameraMissing { .. }));
+        assert!(f.handle(Event::CaptureNow, s(2.0)).is_empty());
+        f.handle(Event::CameraBack, s(5.0));
+        assert_eq!(f.screen(), &Screen::Attract);
+        // Lost while verifying: the check in flight still finishes.
+        let check = walk_up(&mut f, 6.0);
+        f.handle(
+            Event::CameraLost {
+                reason: "unplugged".into(),
+            },
+            s(7.5),
+        );
+        f.handle(
+            Event::CheckFinished {
+                check,
+                outcome: person(),
+            },
+            s(8.0),
+        );
+        assert!(matches!(f.screen(), Screen::Result { .. }));
+    }
+
+    #[test]
+    fn idle_returns_idle_screen_and_manual_capture_counts_down() {
+        let settings = FlowSettings {
+            auto_capture: false,
+            ..FlowSettings::default()
+        };
+        let mut f = Flow::new(settings, true);
+        f.handle(gate(Verdict::Ok, true, true), s(0.0));
+        assert!(
+            matches!(f.screen(), Screen::Positioning { .. }),
+            "no auto-capture"
+        );
+        f.handle(gate(Verdict::NoFace, false, false), s(1.0));
+        assert!(
+            matches!(f.screen(), Screen::Positioning { .. }),
+            "a short loss keeps guiding"
+        );
+        f.handle(Event::Tick, s(3.5));
+        assert_eq!(f.screen(), &Screen::Attract);
+        f.handle(gate(Verdict::Ok, true, false), s(4.0));
+        assert!(f.handle(Event::CaptureNow, s(5.0)).is_empty());
+        assert!(matches!(f.screen(), Screen::Countdown { .. }));
+        let fx = f.handle(Event::Tick, s(8.0));
+        started(&fx);
+    }
+
+    #[test]
+    fn admin_interrupts_and_clears() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        let check = walk_up(&mut f, 0.0);
+        let fx = f.handle(Event::AdminOpened, s(1.5));
+        assert!(fx.contains(&Effect::CancelCheck { check }));
+        assert_eq!(f.screen(), &Screen::Admin);
+        assert!(f.handle(gate(Verdict::Ok, true, true), s(2.0)).is_empty());
+        f.handle(Event::AdminClosed { configured: true }, s(3.0));
+        assert_eq!(f.screen(), &Screen::Attract);
+    }
+}
