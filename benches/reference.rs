@@ -43,8 +43,7 @@ fn psnr(a: &RgbImage, b: &RgbImage) -> f64 {
 fn tjbench_fps(args: &[&str], direction: &str) -> Option<f64> {
     let out = Command::new("tjbench").args(args).output().ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let mut lines = text.lines();
-    while let Some(l) = lines.next() {
+    for l in text.lines() {
         if l.trim_start().starts_with(direction) {
             return l.split_whitespace().rev().nth(1)?.parse().ok();
         }
