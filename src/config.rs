@@ -29,6 +29,35 @@ pub enum SettingsError {
 pub struct Settings {
     pub faceki: FacekiSettings,
     pub gate: GateSettings,
+    pub selfie: SelfieSettings,
+}
+
+/// How the upload is made.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SelfieSettings {
+    /// JPEG quality of the upload, 1-100.
+    pub jpeg_quality: u8,
+    /// Side of the square crop around the face, in face-box heights.
+    pub crop_factor: f32,
+}
+
+impl Default for SelfieSettings {
+    fn default() -> Self {
+        Self {
+            jpeg_quality: crate::selfie::encode::DEFAULT_QUALITY,
+            crop_factor: 2.6,
+        }
+    }
+}
+
+impl SelfieSettings {
+    pub fn upload_shape(&self, gate: &GateSettings) -> crate::selfie::encode::UploadShape {
+        crate::selfie::encode::UploadShape {
+            min_eye_distance_px: gate.min_eye_distance_px,
+            crop_factor: self.crop_factor.clamp(1.2, 6.0),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -169,3 +169,36 @@ fn demo_clip_plays_through_the_gate_with_the_right_verdicts() {
     println!("demo clip: {agree}/{judged} labelled frames agree");
     assert!(agree as f32 >= judged as f32 * 0.95, "{wrong:?}");
 }
+
+#[test]
+fn gate_worker_judges_the_replay_off_thread_and_says_when_ready() {
+    use faceki_kiosk::selfie::worker::{GateWorker, WorkerOptions};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    // Only the steady, centred part of the clip (frames 42-65), looping.
+    let clip = std::fs::read(dir.join("clip.mjpeg")).unwrap();
+    let frames = faceki_kiosk::camera::mjpeg::split_frames(&clip);
+    let steady: Vec<u8> = frames[44..64].concat();
+    let src = ReplaySource::from_mjpeg("steady", &steady, 15.0).unwrap();
+    let cam = Arc::new(Camera::spawn(
+        Box::new(move || Box::new(src)),
+        CaptureOptions::default(),
+    ));
+    let opts = WorkerOptions {
+        steady: Duration::from_millis(500),
+        ..WorkerOptions::default()
+    };
+    let worker = GateWorker::spawn(Arc::clone(&cam), GateSettings::default(), opts);
+    wait_for("a ready selfie", Duration::from_secs(15), || {
+        worker.latest().is_some_and(|o| o.ready)
+    });
+    let out = worker.latest().unwrap();
+    assert!(out.report.is_ok());
+    assert!((out.progress - 1.0).abs() < 1e-6);
+    assert_eq!(worker.error(), None);
+    // Clearing restarts the steady spell.
+    worker.clear();
+    wait_for("a fresh judgement", Duration::from_secs(5), || {
+        worker.latest().is_some()
+    });
+    assert!(!worker.latest().unwrap().ready);
+}

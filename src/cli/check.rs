@@ -97,7 +97,12 @@ enum Prepared {
 
 /// Any image the `image` crate reads: through the gate (unless skipped), then cut and encoded
 /// as the kiosk's JPEG upload.
-fn prepare(bytes: &[u8], gate: Option<&mut Gate>, shape: UploadShape) -> anyhow::Result<Prepared> {
+fn prepare(
+    bytes: &[u8],
+    gate: Option<&mut Gate>,
+    shape: UploadShape,
+    quality: u8,
+) -> anyhow::Result<Prepared> {
     let img = image::load_from_memory(bytes)
         .context("not an image this program can read")?
         .to_rgb8();
@@ -160,12 +165,13 @@ pub fn run(config: Option<&Path>, args: CheckArgs) -> anyhow::Result<ExitCode> {
         } else {
             Some(Gate::new(settings.gate.clone())?)
         };
-        let shape = UploadShape {
-            min_eye_distance_px: settings.gate.min_eye_distance_px,
-            ..UploadShape::default()
-        };
+        let shape = settings.selfie.upload_shape(&settings.gate);
+        let quality = settings.selfie.jpeg_quality;
         for photo in &photos {
-            let outcome = match photo.read().and_then(|b| prepare(&b, gate.as_mut(), shape)) {
+            let outcome = match photo
+                .read()
+                .and_then(|b| prepare(&b, gate.as_mut(), shape, quality))
+            {
                 Ok(Prepared::Upload(jpeg)) => client.face_check(jpeg.into()).await,
                 Ok(Prepared::Refused(report)) => {
                     all_pass = false;

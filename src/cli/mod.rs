@@ -32,6 +32,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Run the local selfie checks (face, size, centring, pose, sharpness, light) on photos.
     Gate(gate::GateArgs),
+    /// List the cameras this machine offers, by index and name.
+    Cameras,
     /// Serve the FACEKI simulator (token and face-check endpoints) for tests and demos.
     Sim(sim::SimArgs),
 }
@@ -67,6 +69,10 @@ pub fn main() -> ExitCode {
                 .map_err(anyhow::Error::from)
                 .and_then(|s| gate::run(s.gate, args))
         }
+        Some(Command::Cameras) => {
+            init_logging(cli.verbose, "warn");
+            list_cameras()
+        }
         Some(Command::Sim(args)) => {
             init_logging(cli.verbose, "info");
             sim::run(args)
@@ -86,6 +92,18 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn list_cameras() -> anyhow::Result<ExitCode> {
+    let cams = crate::camera::webcam::list_cameras()?;
+    if cams.is_empty() {
+        println!("No camera found. The kiosk will show \"camera missing\" and keep looking.");
+        return Ok(ExitCode::from(1));
+    }
+    for c in cams {
+        println!("{}\t{}", c.index, c.name);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
