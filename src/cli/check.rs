@@ -121,10 +121,7 @@ fn prepare(
         // Without the gate the photo goes as it is, as FACEKI's own clients send it.
         None => img,
     };
-    Ok(Prepared::Upload(encode::encode_jpeg(
-        &upload,
-        encode::DEFAULT_QUALITY,
-    )?))
+    Ok(Prepared::Upload(encode::encode_jpeg(&upload, quality)?))
 }
 
 pub fn run(config: Option<&Path>, args: CheckArgs) -> anyhow::Result<ExitCode> {
