@@ -44,9 +44,16 @@ fi
 
 case "$mode" in
   demo)
-    exec cargo run --release -- check --demo
+    if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+      echo "No display: the kiosk needs a screen. (Headless: xvfb-run -a $0 demo)" >&2
+      exit 1
+    fi
+    exec cargo run --release -- --demo --windowed
     ;;
   test)
+    # wgpu and winit want a private runtime dir; the UI tests render on Mesa's CPU drivers.
+    XDG_RUNTIME_DIR="$(mktemp -d)"
+    export XDG_RUNTIME_DIR
     cargo fmt --all -- --check
     cargo clippy --all-targets --locked -- -D warnings
     cargo test --all-targets --locked

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::camera::webcam::CaptureSize;
 use crate::faceki::{ClientConfig, Secret, client::DEFAULT_BASE_URL};
 use crate::selfie::GateSettings;
 
@@ -30,6 +31,79 @@ pub struct Settings {
     pub faceki: FacekiSettings,
     pub gate: GateSettings,
     pub selfie: SelfieSettings,
+    pub camera: CameraSettings,
+    pub kiosk: KioskSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CameraSettings {
+    /// The camera's index as `faceki-kiosk cameras` lists it.
+    pub index: u32,
+    /// `1080p` (more reach for the selfie) or `720p` (less CPU).
+    pub capture: CaptureSize,
+    /// Play this MJPEG file or image folder instead of a webcam (testing a site without one).
+    pub replay: Option<PathBuf>,
+    pub replay_fps: f32,
+}
+
+impl Default for CameraSettings {
+    fn default() -> Self {
+        Self {
+            index: 0,
+            capture: CaptureSize::default(),
+            replay: None,
+            replay_fps: 15.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct KioskSettings {
+    /// Fullscreen, no decorations, cursor hidden when idle; leaving needs the PIN.
+    pub fullscreen: bool,
+    /// argon2 hash of the staff PIN (set from the setup screen or the admin panel).
+    pub pin_hash: String,
+    pub auto_capture: bool,
+    pub pass_display_secs: u64,
+    pub fail_display_secs: u64,
+    pub max_attempts: u32,
+    pub attempt_window_secs: u64,
+    pub cooldown_secs: u64,
+    /// `en` or `ar`.
+    pub language: String,
+}
+
+impl Default for KioskSettings {
+    fn default() -> Self {
+        let flow = crate::kiosk::FlowSettings::default();
+        Self {
+            fullscreen: true,
+            pin_hash: String::new(),
+            auto_capture: flow.auto_capture,
+            pass_display_secs: flow.pass_display.as_secs(),
+            fail_display_secs: flow.fail_display.as_secs(),
+            max_attempts: flow.max_attempts,
+            attempt_window_secs: flow.attempt_window.as_secs(),
+            cooldown_secs: flow.cooldown.as_secs(),
+            language: "en".into(),
+        }
+    }
+}
+
+impl KioskSettings {
+    pub fn flow(&self) -> crate::kiosk::FlowSettings {
+        crate::kiosk::FlowSettings {
+            auto_capture: self.auto_capture,
+            pass_display: Duration::from_secs(self.pass_display_secs.max(1)),
+            fail_display: Duration::from_secs(self.fail_display_secs.max(1)),
+            max_attempts: self.max_attempts.max(1),
+            attempt_window: Duration::from_secs(self.attempt_window_secs),
+            cooldown: Duration::from_secs(self.cooldown_secs),
+            ..crate::kiosk::FlowSettings::default()
+        }
+    }
 }
 
 /// How the upload is made.
@@ -145,6 +219,39 @@ impl Settings {
         }
     }
 
+    /// True when FACEKI credentials are set (else the kiosk opens its setup screen).
+    pub fn has_credentials(&self) -> bool {
+        !self.faceki.client_id.trim().is_empty() && !self.faceki.client_secret.is_empty()
+    }
+
+    /// Writes the file readable by its owner only (it holds the client secret).
+    pub fn save(&self, path: &Path) -> Result<(), SettingsError> {
+        let io = |source| SettingsError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        let text = toml::to_string_pretty(self).map_err(|e| SettingsError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        {
+            use std::io::Write;
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+            let mut f = opts.open(&tmp).map_err(io)?;
+            f.write_all(text.as_bytes()).map_err(io)?;
+            f.sync_all().map_err(io)?;
+        }
+        // Rename over the old file, so a crash never leaves half a config.
+        std::fs::rename(&tmp, path).map_err(io)
+    }
+
     pub fn client_config(&self) -> ClientConfig {
         let mut cfg = ClientConfig::new(
             self.faceki.base_url.clone(),
@@ -180,6 +287,27 @@ mod tests {
         assert!(err.contains("timeout_secs"), "{err}");
         let err = Settings::parse("[faceki]\nclient_secrt = \"x\"\n").unwrap_err();
         assert!(err.contains("client_secrt"), "{err}");
+    }
+
+    #[test]
+    fn save_round_trips_with_owner_only_permissions() {
+        let dir = std::env::temp_dir().join(format!("faceki-kiosk-cfg-{}", std::process::id()));
+        let path = dir.join("config.toml");
+        let mut s = Settings::default();
+        s.faceki.client_id = "id".into();
+        s.faceki.client_secret = Secret::new("sec");
+        s.kiosk.pass_display_secs = 5;
+        s.save(&path).unwrap();
+        assert_eq!(Settings::read(&path).unwrap(), s);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

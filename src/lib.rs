@@ -7,5 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod faceki;
 pub mod kiosk;
+pub mod runtime;
 pub mod selfie;
 pub mod sim;
+pub mod ui;

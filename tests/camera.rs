@@ -88,6 +88,7 @@ fn faulty_camera_goes_disconnected_and_recovers_by_itself() {
     let opts = CaptureOptions {
         retry_every: Duration::from_millis(150),
         errors_before_disconnect: 5,
+        ..CaptureOptions::default()
     };
     let cam = Arc::new(Camera::spawn(Box::new(move || Box::new(faulty)), opts));
     let statuses = Arc::new(std::sync::Mutex::new(Vec::new()));

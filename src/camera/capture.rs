@@ -14,6 +14,8 @@ pub struct CaptureOptions {
     pub retry_every: Duration,
     /// Consecutive bad frames that mean the camera is gone.
     pub errors_before_disconnect: u32,
+    /// Width of the mirrored preview copy.
+    pub preview_width: u32,
 }
 
 impl Default for CaptureOptions {
@@ -21,6 +23,7 @@ impl Default for CaptureOptions {
         Self {
             retry_every: Duration::from_secs(3),
             errors_before_disconnect: 10,
+            preview_width: 640,
         }
     }
 }
@@ -186,8 +189,10 @@ fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
                 Ok(image) => {
                     bad_run = 0;
                     seq += 1;
+                    let preview = Arc::new(super::Preview::mirrored(&image, opts.preview_width));
                     let frame = Frame {
                         image: Arc::new(image),
+                        preview,
                         seq,
                         captured_at: Instant::now(),
                     };

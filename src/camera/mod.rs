@@ -22,6 +22,9 @@ pub use replay::ReplaySource;
 #[derive(Clone)]
 pub struct Frame {
     pub image: Arc<RgbImage>,
+    /// A small, mirrored RGBA copy for the screen, made on the capture thread so the UI thread
+    /// only uploads it.
+    pub preview: Arc<Preview>,
     /// Increases by one per published frame; consumers compare it to skip frames already seen.
     pub seq: u64,
     pub captured_at: Instant,
@@ -36,6 +39,50 @@ impl std::fmt::Debug for Frame {
             self.image.width(),
             self.image.height()
         )
+    }
+}
+
+/// A mirrored, downscaled RGBA image for display.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
+impl Preview {
+    /// Box-averages `img` by the whole factor that brings it to at most `max_width`, mirrored
+    /// left-right (people expect a mirror).
+    pub fn mirrored(img: &RgbImage, max_width: u32) -> Self {
+        let k = img.width().div_ceil(max_width.max(1)).max(1);
+        let (w, h) = (img.width() / k, img.height() / k);
+        let mut rgba = vec![255u8; (w * h * 4) as usize];
+        let raw = img.as_raw();
+        let stride = img.width() as usize * 3;
+        let n = k * k;
+        for y in 0..h as usize {
+            for x in 0..w as usize {
+                let (mut r, mut g, mut b) = (0u32, 0u32, 0u32);
+                for dy in 0..k as usize {
+                    let row = &raw[(y * k as usize + dy) * stride..];
+                    for dx in 0..k as usize {
+                        let i = (x * k as usize + dx) * 3;
+                        r += row[i] as u32;
+                        g += row[i + 1] as u32;
+                        b += row[i + 2] as u32;
+                    }
+                }
+                let o = (y * w as usize + (w as usize - 1 - x)) * 4;
+                rgba[o] = (r / n) as u8;
+                rgba[o + 1] = (g / n) as u8;
+                rgba[o + 2] = (b / n) as u8;
+            }
+        }
+        Self {
+            width: w,
+            height: h,
+            rgba,
+        }
     }
 }
 
@@ -114,5 +161,21 @@ pub fn decode(raw: RawFrame) -> Result<RgbImage, CameraError> {
             mjpeg::decode_jpeg(&bytes).map_err(|e| CameraError::Frame(e.to_string()))
         }
         RawFrame::Rgb(img) => Ok(img),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_is_mirrored_and_averaged() {
+        let img = RgbImage::from_fn(8, 2, |x, _| image::Rgb([if x < 2 { 200 } else { 0 }, 0, 0]));
+        let p = Preview::mirrored(&img, 4);
+        assert_eq!((p.width, p.height), (4, 1));
+        // The bright left edge of the camera image is the right edge of the mirror.
+        assert_eq!(p.rgba[3 * 4], 200);
+        assert_eq!(p.rgba[0], 0);
+        assert_eq!(p.rgba[3], 255);
     }
 }

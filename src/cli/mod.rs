@@ -22,6 +22,19 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Demo mode: a built-in FACEKI simulator (nothing can reach the real FACEKI), the webcam if
+    /// there is one, else the bundled camera clip. Staff PIN 1234.
+    #[arg(long)]
+    pub demo: bool,
+    /// With --demo: the simulator's first answer (switch it in the admin panel).
+    #[arg(long, default_value = "match")]
+    pub scenario: crate::sim::Scenario,
+    /// A normal window instead of full-screen kiosk mode.
+    #[arg(long)]
+    pub windowed: bool,
+    /// Play this MJPEG file or image folder instead of the webcam.
+    #[arg(long, value_name = "PATH")]
+    pub replay: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -78,11 +91,8 @@ pub fn main() -> ExitCode {
             sim::run(args)
         }
         None => {
-            init_logging(cli.verbose, "warn");
-            eprintln!(
-                "The kiosk window is not built yet; try `faceki-kiosk check --demo` or `faceki-kiosk --help`."
-            );
-            Ok(ExitCode::from(2))
+            init_logging(cli.verbose, "info");
+            run_kiosk(&cli)
         }
     };
     match result {
@@ -92,6 +102,37 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The kiosk window: settings, camera, runtime, then eframe on this (the main) thread.
+fn run_kiosk(cli: &Cli) -> anyhow::Result<ExitCode> {
+    use crate::runtime::{CameraSource, Runtime};
+    let config_path = cli.config.clone().or_else(crate::config::default_path);
+    let mut settings = crate::config::Settings::load(cli.config.as_deref())?;
+    let camera = match (&cli.replay, cli.demo) {
+        (Some(path), _) => CameraSource::Replay {
+            path: path.clone(),
+            fps: settings.camera.replay_fps,
+        },
+        (None, true) => match crate::camera::webcam::list_cameras() {
+            Ok(list) if !list.is_empty() => CameraSource::Webcam {
+                index: list[0].index,
+                size: settings.camera.capture,
+            },
+            _ => CameraSource::DemoClip { fps: 15.0 },
+        },
+        (None, false) => CameraSource::from_settings(&settings),
+    };
+    let demo = cli.demo.then_some(cli.scenario);
+    if cli.demo && settings.kiosk.pin_hash.is_empty() {
+        settings.kiosk.pin_hash = crate::kiosk::pin::hash("1234")?;
+    }
+    // Demo mode writes nothing to disk.
+    let path = if cli.demo { None } else { config_path };
+    let kiosk_mode = settings.kiosk.fullscreen && !cli.windowed;
+    let rt = Runtime::start(settings, camera, demo, path)?;
+    crate::ui::run(rt, kiosk_mode)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list_cameras() -> anyhow::Result<ExitCode> {

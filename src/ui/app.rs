@@ -1,0 +1,435 @@
+//! The kiosk app: owns the flow and the runtime, turns camera/gate/results into flow events,
+//! carries out the flow's effects through the runtime, and draws the screen on show.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::{ColorImage, TextureHandle, TextureOptions};
+
+use super::screens::admin::{AdminAction, AdminPanel};
+use super::screens::pin::PinPad;
+use super::screens::result::IdImageView;
+use super::screens::setup::SetupScreen;
+use super::screens::{UiAction, customer, result};
+use super::{fonts, style};
+use crate::camera::CameraStatus;
+use crate::kiosk::pin::PinGuard;
+use crate::kiosk::{Effect, Event, Flow, GateView, Screen};
+use crate::runtime::{Runtime, RuntimeEvent};
+
+/// A camera that streams but has sent nothing for this long counts as lost (a hung driver).
+const STALE_FRAME: Duration = Duration::from_secs(4);
+
+enum IdImageState {
+    None,
+    Loading(String),
+    Shown(TextureHandle),
+    Failed,
+}
+
+pub struct KioskApp {
+    pub rt: Runtime,
+    pub flow: Flow,
+    start: Instant,
+    preview: Option<TextureHandle>,
+    preview_seq: u64,
+    gate_seq: u64,
+    gate_view: Option<GateView>,
+    camera_ok: bool,
+    id_image: IdImageState,
+    pin_open: bool,
+    pin: PinPad,
+    pin_guard: PinGuard,
+    admin: AdminPanel,
+    setup: SetupScreen,
+    kiosk_mode: bool,
+    last_input: Instant,
+    cursor_hidden: bool,
+    quit: bool,
+    waker: Arc<dyn Fn() + Send + Sync>,
+    /// Longest `logic` + `ui` time seen, for the frame-time measurement.
+    pub slowest_frame: Duration,
+}
+
+impl KioskApp {
+    pub fn new(ctx: &egui::Context, rt: Runtime, kiosk_mode: bool) -> Self {
+        fonts::install(ctx);
+        style::apply(ctx);
+        let repaint = ctx.clone();
+        let waker: Arc<dyn Fn() + Send + Sync> = Arc::new(move || repaint.request_repaint());
+        let w = Arc::clone(&waker);
+        rt.set_waker(move || w());
+        let configured = rt.configured();
+        let flow = Flow::new(rt.settings.kiosk.flow(), configured);
+        let admin = AdminPanel::new(&rt.settings);
+        let setup = SetupScreen::new(&rt.settings);
+        Self {
+            rt,
+            flow,
+            start: Instant::now(),
+            preview: None,
+            preview_seq: 0,
+            gate_seq: 0,
+            gate_view: None,
+            camera_ok: true,
+            id_image: IdImageState::None,
+            pin_open: false,
+            pin: PinPad::default(),
+            pin_guard: PinGuard::default(),
+            admin,
+            setup,
+            kiosk_mode,
+            last_input: Instant::now(),
+            cursor_hidden: false,
+            quit: false,
+            waker,
+            slowest_frame: Duration::ZERO,
+        }
+    }
+
+    fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    fn wake(&self) -> impl Fn() + Send + Sync + 'static {
+        let w = Arc::clone(&self.waker);
+        move || w()
+    }
+
+    fn send(&mut self, event: Event) {
+        let now = self.now();
+        let effects = self.flow.handle(event, now);
+        for fx in effects {
+            self.apply(fx);
+        }
+    }
+
+    fn apply(&mut self, fx: Effect) {
+        match fx {
+            Effect::StartCheck { check } => {
+                let w = self.wake();
+                self.rt.start_check(check, w);
+            }
+            Effect::CancelCheck { check } => self.rt.cancel_check(check),
+            Effect::FetchIdImage { url } => {
+                self.id_image = IdImageState::Loading(url.clone());
+                let w = self.wake();
+                self.rt.fetch_id_image(url, w);
+            }
+            Effect::ClearPersonalData => self.id_image = IdImageState::None,
+            Effect::ResetGate => {
+                self.rt.gate.clear();
+                self.gate_view = None;
+            }
+            Effect::Record { outcome, took } => self.rt.record(&outcome, took),
+            // Sound cues come with the accessibility work.
+            Effect::Sound(_) => {}
+        }
+    }
+
+    /// Camera, gate and results into flow events; textures updated in place.
+    fn poll(&mut self, ctx: &egui::Context) {
+        // Camera health.
+        let status = self.rt.camera.status();
+        let latest = self.rt.camera.latest();
+        let stale = latest
+            .as_ref()
+            .is_none_or(|f| f.captured_at.elapsed() > STALE_FRAME);
+        let ok = match &status {
+            CameraStatus::Streaming { .. } => !stale || self.now() < STALE_FRAME,
+            CameraStatus::Starting => true,
+            _ => false,
+        };
+        if ok != self.camera_ok {
+            self.camera_ok = ok;
+            let event = if ok {
+                Event::CameraBack
+            } else {
+                let reason = match status {
+                    CameraStatus::Disconnected { reason, .. } => reason,
+                    _ => "no frames".into(),
+                };
+                Event::CameraLost { reason }
+            };
+            self.send(event);
+        }
+        // Preview at camera rate: one texture, updated in place.
+        if let Some(frame) = latest.filter(|f| f.seq != self.preview_seq) {
+            self.preview_seq = frame.seq;
+            let p = &frame.preview;
+            let img =
+                ColorImage::from_rgba_unmultiplied([p.width as usize, p.height as usize], &p.rgba);
+            match &mut self.preview {
+                Some(tex) => tex.set(img, TextureOptions::LINEAR),
+                None => {
+                    self.preview =
+                        Some(ctx.load_texture("camera-preview", img, TextureOptions::LINEAR))
+                }
+            }
+        }
+        // The gate's newest judgement.
+        if let Some(out) = self
+            .rt
+            .gate
+            .latest()
+            .filter(|o| o.frame.seq != self.gate_seq)
+        {
+            self.gate_seq = out.frame.seq;
+            let view = GateView {
+                verdict: out.report.verdict,
+                hint: out.report.hint,
+                someone: !out.report.faces.is_empty(),
+                ready: out.ready,
+                progress: out.progress,
+            };
+            self.gate_view = Some(view);
+            self.send(Event::Gate(view));
+        }
+        // Results of background work.
+        for ev in self.rt.drain() {
+            match ev {
+                RuntimeEvent::CheckFinished { check, outcome } => {
+                    self.send(Event::CheckFinished { check, outcome })
+                }
+                RuntimeEvent::IdImage { url, result } => {
+                    // Only for the pass still on screen.
+                    if matches!(&self.id_image, IdImageState::Loading(u) if *u == url) {
+                        self.id_image = match result {
+                            Ok(img) => {
+                                let ci = ColorImage::from_rgba_unmultiplied(
+                                    [img.width as usize, img.height as usize],
+                                    &img.rgba,
+                                );
+                                IdImageState::Shown(ctx.load_texture(
+                                    "id-image",
+                                    ci,
+                                    TextureOptions::LINEAR,
+                                ))
+                            }
+                            Err(_) => IdImageState::Failed,
+                        };
+                    }
+                }
+                RuntimeEvent::ConnectionTested(r) => {
+                    self.admin.connection = match r {
+                        Ok(_) => "Connected: FACEKI gave this kiosk a token.".into(),
+                        Err(e) => format!("Not connected: {e}"),
+                    };
+                }
+                RuntimeEvent::PinChecked { ok } => self.pin_result(ok),
+                RuntimeEvent::SettingsSaved { result, pin_hash } => {
+                    self.rt.apply_saved_pin(pin_hash);
+                    let msg = match result {
+                        Ok(()) => "Saved.".to_owned(),
+                        Err(e) => format!("Could not save: {e}"),
+                    };
+                    self.admin.status = msg.clone();
+                    self.setup.status = msg;
+                    if self.flow.screen() == &Screen::Setup && self.rt.configured() {
+                        let configured = self.rt.configured();
+                        self.send(Event::AdminClosed { configured });
+                    }
+                }
+                RuntimeEvent::Cameras(r) => match r {
+                    Ok(list) => {
+                        if list.is_empty() {
+                            self.admin.status = "No camera found.".into();
+                        }
+                        self.admin.cameras = list;
+                    }
+                    Err(e) => self.admin.status = format!("Cameras could not be listed: {e}"),
+                },
+            }
+        }
+        self.send(Event::Tick);
+    }
+
+    fn pin_result(&mut self, ok: bool) {
+        let now = self.now();
+        self.pin.busy = false;
+        let left = self.pin_guard.record(ok, now);
+        if ok {
+            self.pin_open = false;
+            self.pin.reset();
+            let scenario = self.rt.sim().map(|s| s.scenario());
+            self.admin.open(&self.rt.settings, scenario);
+            self.send(Event::AdminOpened);
+        } else if left == 0 {
+            self.pin.status = "Too many wrong PINs. Locked for 5 minutes.".into();
+        } else {
+            self.pin.status = format!("Wrong PIN. {left} tries left.");
+        }
+    }
+
+    fn act(&mut self, ctx: &egui::Context, action: UiAction) {
+        match action {
+            UiAction::CaptureNow => self.send(Event::CaptureNow),
+            UiAction::Cancel => self.send(Event::Cancel),
+            UiAction::Dismiss => self.send(Event::Dismiss),
+            UiAction::OpenPin => {
+                self.pin.reset();
+                self.pin_open = true;
+            }
+            UiAction::ClosePin => self.pin_open = false,
+            UiAction::PinEntered(pin) => {
+                let now = self.now();
+                match self.pin_guard.check_allowed(now) {
+                    Err(left) => {
+                        self.pin.status = format!("Locked. Try again in {} s.", left.as_secs())
+                    }
+                    Ok(()) => {
+                        self.pin.busy = true;
+                        self.pin.status = "Checking…".into();
+                        let w = self.wake();
+                        self.rt.check_pin(pin, w);
+                    }
+                }
+            }
+            UiAction::Setup { settings, pin } => {
+                let w = self.wake();
+                self.rt.save_settings(*settings, Some(pin), w);
+            }
+            UiAction::Admin(a) => match a {
+                AdminAction::Save { settings, new_pin } => {
+                    self.flow.settings = settings.kiosk.flow();
+                    let w = self.wake();
+                    self.rt.save_settings(*settings, new_pin, w);
+                }
+                AdminAction::TestConnection => {
+                    self.admin.connection = "Testing…".into();
+                    let w = self.wake();
+                    self.rt.test_connection(w);
+                }
+                AdminAction::ListCameras => {
+                    let w = self.wake();
+                    self.rt.list_cameras(w);
+                }
+                AdminAction::SetScenario(s) => self.rt.set_scenario(s),
+                AdminAction::Close => {
+                    let configured = self.rt.configured();
+                    self.send(Event::AdminClosed { configured });
+                }
+                AdminAction::Quit => {
+                    self.quit = true;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            },
+        }
+    }
+
+    fn kiosk_window(&mut self, ctx: &egui::Context) {
+        if !self.kiosk_mode {
+            return;
+        }
+        // Leaving kiosk mode needs the PIN: a close request opens the PIN pad instead.
+        if ctx.input(|i| i.viewport().close_requested()) && !self.quit {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.pin.reset();
+            self.pin_open = true;
+        }
+        let moved = ctx.input(|i| {
+            i.pointer.delta() != egui::Vec2::ZERO || i.pointer.any_down() || !i.events.is_empty()
+        });
+        if moved {
+            self.last_input = Instant::now();
+            if self.cursor_hidden {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CursorVisible(true));
+                self.cursor_hidden = false;
+            }
+        } else if !self.cursor_hidden && self.last_input.elapsed() > Duration::from_secs(5) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CursorVisible(false));
+            self.cursor_hidden = true;
+        }
+    }
+
+    fn screen_ui(&mut self, ui: &mut egui::Ui) -> Option<UiAction> {
+        if self.pin_open {
+            let locked = self.pin_guard.is_locked(self.now());
+            return self.pin.ui(ui, locked);
+        }
+        let now = self.now();
+        let tex = self.preview.as_ref();
+        let manual = !self.flow.settings.auto_capture;
+        match self.flow.screen().clone() {
+            Screen::Setup => self.setup.ui(ui, &self.rt.settings),
+            Screen::Attract => customer::positioning_ui(ui, tex, None, false),
+            Screen::Positioning { gate } => customer::positioning_ui(ui, tex, Some(&gate), manual),
+            Screen::Countdown { until } => {
+                customer::countdown_ui(ui, tex, until.saturating_sub(now).as_secs() + 1);
+                None
+            }
+            Screen::Verifying { .. } => customer::verifying_ui(ui),
+            Screen::Result { outcome, until } => {
+                let total = if outcome.is_pass() {
+                    self.flow.settings.pass_display
+                } else {
+                    self.flow.settings.fail_display
+                };
+                let left = until.saturating_sub(now).as_secs_f32() / total.as_secs_f32().max(0.001);
+                let img = match &self.id_image {
+                    IdImageState::None => IdImageView::None,
+                    IdImageState::Loading(_) => IdImageView::Loading,
+                    IdImageState::Shown(t) => IdImageView::Shown(t),
+                    IdImageState::Failed => IdImageView::Failed,
+                };
+                result::result_ui(ui, &outcome, img, left)
+            }
+            Screen::CameraMissing { reason } => customer::camera_missing_ui(ui, &reason),
+            Screen::ServiceUnavailable { kind, detail, .. } => {
+                customer::service_ui(ui, kind, &detail)
+            }
+            Screen::Cooldown { until } => {
+                customer::cooldown_ui(ui, until.saturating_sub(now).as_secs())
+            }
+            Screen::Admin => {
+                let demo = self.rt.is_demo();
+                self.admin.ui(ui, &self.rt.counters, demo)
+            }
+        }
+    }
+}
+
+impl eframe::App for KioskApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let t0 = Instant::now();
+        self.poll(ctx);
+        self.kiosk_window(ctx);
+        // Timers (result display, cooldown, idle) need a tick even when nothing else happens.
+        let busy = matches!(self.flow.screen(), Screen::Verifying { .. }) || self.pin.busy;
+        if busy {
+            ctx.request_repaint();
+        } else {
+            ctx.request_repaint_after(Duration::from_millis(200));
+        }
+        self.slowest_frame = self.slowest_frame.max(t0.elapsed());
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let t0 = Instant::now();
+        if self.rt.is_demo() {
+            egui::Panel::top("demo-banner")
+                .frame(egui::Frame::new().fill(style::WARN).inner_margin(6.0))
+                .show(ui, |ui| {
+                    ui.vertical_centered(|ui| {
+                        ui.label(
+                            egui::RichText::new("DEMO: no real identity check. Staff PIN 1234.")
+                                .size(style::SMALL)
+                                .family(fonts::bold())
+                                .color(egui::Color32::BLACK),
+                        );
+                    });
+                });
+        }
+        let mut action = None;
+        egui::CentralPanel::default()
+            .frame(egui::Frame::new().fill(style::BG))
+            .show(ui, |ui| {
+                action = self.screen_ui(ui);
+            });
+        if let Some(a) = action {
+            let ctx = ui.ctx().clone();
+            self.act(&ctx, a);
+        }
+        self.slowest_frame = self.slowest_frame.max(t0.elapsed());
+    }
+}

@@ -1,0 +1,30 @@
+//! The egui front end: the app shell, one file per screen, shared widgets, fonts.
+
+pub mod app;
+pub mod bidi;
+pub mod fonts;
+pub mod screens;
+pub mod style;
+pub mod widgets;
+
+pub use app::KioskApp;
+
+/// Opens the kiosk window and runs until it closes.
+pub fn run(rt: crate::runtime::Runtime, kiosk_mode: bool) -> anyhow::Result<()> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("FACEKI Kiosk")
+        .with_inner_size([1280.0, 800.0]);
+    if kiosk_mode {
+        viewport = viewport.with_fullscreen(true).with_decorations(false);
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "faceki-kiosk",
+        options,
+        Box::new(move |cc| Ok(Box::new(KioskApp::new(&cc.egui_ctx, rt, kiosk_mode)))),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+}

@@ -1,0 +1,25 @@
+//! One file per screen. Screens draw from state and return what the person asked for; they
+//! never do IO.
+
+pub mod admin;
+pub mod customer;
+pub mod pin;
+pub mod result;
+pub mod setup;
+
+/// What a screen asks the app to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UiAction {
+    CaptureNow,
+    Cancel,
+    Dismiss,
+    /// The "Staff" corner button: ask for the PIN.
+    OpenPin,
+    ClosePin,
+    PinEntered(String),
+    Admin(admin::AdminAction),
+    Setup {
+        settings: Box<crate::config::Settings>,
+        pin: String,
+    },
+}

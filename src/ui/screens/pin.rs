@@ -1,0 +1,96 @@
+//! The staff PIN pad in front of the admin panel. Touch keypad and keyboard both work.
+
+use egui::{RichText, Ui, vec2};
+
+use super::UiAction;
+use crate::ui::{style, widgets};
+
+#[derive(Default)]
+pub struct PinPad {
+    entered: String,
+    /// What to tell staff: wrong PIN, tries left, locked out, checking.
+    pub status: String,
+    pub busy: bool,
+}
+
+impl PinPad {
+    pub fn reset(&mut self) {
+        self.entered.clear();
+        self.status.clear();
+        self.busy = false;
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, locked: bool) -> Option<UiAction> {
+        let mut action = None;
+        super::customer::centred(ui, |ui| {
+            widgets::title_ui(ui, "Staff PIN", style::TEXT);
+            let dots: String = "•".repeat(self.entered.len());
+            ui.label(
+                RichText::new(if dots.is_empty() { " ".into() } else { dots }).size(style::HEADING),
+            );
+            // Keyboard entry as well as the keypad.
+            ui.input(|i| {
+                for ev in &i.events {
+                    if let egui::Event::Text(t) = ev {
+                        self.entered
+                            .extend(t.chars().filter(char::is_ascii_digit).take(12));
+                    }
+                }
+            });
+            if ui.input(|i| i.key_pressed(egui::Key::Backspace)) {
+                self.entered.pop();
+            }
+            let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.add_space(12.0);
+            let enabled = !locked && !self.busy;
+            for row in [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"]] {
+                ui.horizontal(|ui| {
+                    ui.add_space((ui.available_width() - 3.0 * 108.0) / 2.0);
+                    for d in row {
+                        self.key(ui, d, enabled);
+                    }
+                });
+            }
+            ui.horizontal(|ui| {
+                ui.add_space((ui.available_width() - 3.0 * 108.0) / 2.0);
+                if ui
+                    .add_enabled(
+                        enabled,
+                        egui::Button::new(RichText::new("Clear").size(24.0))
+                            .min_size(vec2(96.0, 72.0)),
+                    )
+                    .clicked()
+                {
+                    self.entered.clear();
+                }
+                self.key(ui, "0", enabled);
+                let ok = ui.add_enabled(
+                    enabled,
+                    egui::Button::new(RichText::new("OK").size(24.0)).min_size(vec2(96.0, 72.0)),
+                );
+                if (ok.clicked() || enter) && enabled && !self.entered.is_empty() {
+                    action = Some(UiAction::PinEntered(std::mem::take(&mut self.entered)));
+                }
+            });
+            ui.add_space(8.0);
+            if !self.status.is_empty() {
+                ui.label(
+                    RichText::new(&self.status)
+                        .size(style::BODY)
+                        .color(style::WARN),
+                );
+            }
+            if ui.button(RichText::new("Cancel").size(24.0)).clicked() {
+                action = Some(UiAction::ClosePin);
+            }
+        });
+        action
+    }
+
+    fn key(&mut self, ui: &mut Ui, digit: &str, enabled: bool) {
+        let b = egui::Button::new(RichText::new(digit).size(32.0)).min_size(vec2(96.0, 72.0));
+        if ui.add_enabled(enabled, b).clicked() && self.entered.len() < 12 {
+            self.entered.push_str(digit);
+        }
+    }
+}

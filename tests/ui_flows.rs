@@ -1,0 +1,242 @@
+//! The whole app under egui_kittest: replay camera, simulator on loopback, real threads.
+//! Controls are found by their labels, as a screen reader would.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use faceki_kiosk::config::Settings;
+use faceki_kiosk::runtime::{CameraSource, Runtime};
+use faceki_kiosk::sim::{self, Scenario};
+use faceki_kiosk::ui::KioskApp;
+
+/// The steady, centred part of the demo clip, looping: a customer holding still.
+fn steady_clip() -> PathBuf {
+    let path =
+        std::env::temp_dir().join(format!("faceki-kiosk-steady-{}.mjpeg", std::process::id()));
+    if !path.exists() {
+        let clip = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/assets/demo/clip.mjpeg"
+        ))
+        .unwrap();
+        let frames = faceki_kiosk::camera::mjpeg::split_frames(&clip);
+        std::fs::write(&path, frames[44..64].concat()).unwrap();
+    }
+    path
+}
+
+fn harness_with(
+    settings: Settings,
+    camera: CameraSource,
+    demo: Option<Scenario>,
+) -> Harness<'static, KioskApp> {
+    let rt = Runtime::start(settings, camera, demo, None).unwrap();
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| KioskApp::new(&cc.egui_ctx, rt, false))
+}
+
+fn demo(scenario: Scenario, tweak: impl FnOnce(&mut Settings)) -> Harness<'static, KioskApp> {
+    let mut s = Settings::default();
+    s.kiosk.pin_hash = faceki_kiosk::kiosk::pin::hash("1234").unwrap();
+    tweak(&mut s);
+    harness_with(
+        s,
+        CameraSource::Replay {
+            path: steady_clip(),
+            fps: 15.0,
+        },
+        Some(scenario),
+    )
+}
+
+/// Steps the app (real threads run meanwhile) until `found` holds; panics after `secs`.
+fn step_until(
+    h: &mut Harness<'_, KioskApp>,
+    what: &str,
+    secs: u64,
+    mut found: impl FnMut(&Harness<'_, KioskApp>) -> bool,
+) {
+    let t0 = Instant::now();
+    loop {
+        h.step();
+        if found(h) {
+            return;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(secs),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn has(h: &Harness<'_, KioskApp>, label: &str) -> bool {
+    h.query_by_label(label).is_some()
+}
+
+fn has_part(h: &Harness<'_, KioskApp>, part: &str) -> bool {
+    h.query_all_by_label_contains(part).next().is_some()
+}
+
+#[test]
+fn pass_shows_the_name_and_the_id_image_then_clears() {
+    let mut h = demo(Scenario::Match, |s| s.kiosk.pass_display_secs = 3);
+    step_until(&mut h, "the pass screen", 20, |h| has(h, "Welcome"));
+    assert!(has(&h, sim::specimen::FULL_NAME));
+    assert!(has(&h, sim::specimen::LOCAL_NAME));
+    assert!(has(&h, "Document •••••0000"));
+    step_until(&mut h, "the ID image", 10, |h| {
+        has(h, "ID document on file")
+    });
+    assert_eq!(h.state().rt.sim().unwrap().stats().id_image_with_auth, 0);
+    // The result leaves the screen by itself, with the person's data.
+    step_until(&mut h, "the auto-clear", 10, |h| !has(h, "Welcome"));
+    assert!(!has(&h, sim::specimen::FULL_NAME));
+}
+
+#[test]
+fn no_match_then_try_again() {
+    let mut h = demo(Scenario::NoMatch, |_| {});
+    step_until(&mut h, "no match", 20, |h| has(h, "Not recognised"));
+    assert!(has_part(&h, "We could not find you"));
+    h.get_by_label("Try again").click();
+    step_until(&mut h, "back to the camera", 5, |h| {
+        has_part(h, "Camera preview")
+    });
+}
+
+#[test]
+fn retake_shows_faceki_hint() {
+    let mut h = demo(Scenario::Code(8006), |_| {});
+    step_until(&mut h, "retake", 20, |h| has(h, "Let's take that again"));
+    assert!(has(
+        &h,
+        "We could not see a face. Please look at the camera."
+    ));
+    assert!(has(&h, "Code 8006"));
+}
+
+#[test]
+fn ambiguous_asks_for_staff() {
+    let mut h = demo(Scenario::Ambiguous, |_| {});
+    step_until(&mut h, "ambiguous", 20, |h| has(h, "Please see staff"));
+    assert!(has_part(&h, "could not confirm who you are"));
+    assert!(!has(&h, "Welcome"));
+}
+
+#[test]
+fn service_down_is_not_a_pass() {
+    let mut h = demo(Scenario::Match, |s| s.faceki.timeout_secs = 3);
+    h.state_mut().rt.stop_sim();
+    step_until(&mut h, "service error", 25, |h| {
+        has(h, "Service not reachable")
+    });
+    assert!(!has(&h, "Welcome"));
+}
+
+#[test]
+fn camera_missing_screen() {
+    let mut s = Settings::default();
+    s.kiosk.pin_hash = faceki_kiosk::kiosk::pin::hash("1234").unwrap();
+    let mut h = harness_with(
+        s,
+        CameraSource::Replay {
+            path: "/nonexistent/clip.mjpeg".into(),
+            fps: 15.0,
+        },
+        Some(Scenario::Match),
+    );
+    step_until(&mut h, "camera missing", 15, |h| {
+        has(h, "Camera not available")
+    });
+}
+
+#[test]
+fn attempt_limit_leads_to_cooldown() {
+    let mut h = demo(Scenario::NoMatch, |s| {
+        s.kiosk.max_attempts = 2;
+        s.kiosk.fail_display_secs = 1;
+    });
+    for _ in 0..2 {
+        step_until(&mut h, "a failure", 20, |h| has(h, "Not recognised"));
+        h.get_by_label("Try again").click();
+        h.step();
+    }
+    step_until(&mut h, "cooldown", 10, |h| has(h, "Too many attempts"));
+}
+
+#[test]
+fn wrong_pin_locks_out_and_right_pin_opens_admin() {
+    let mut h = demo(Scenario::Match, |s| s.kiosk.auto_capture = false);
+    step_until(&mut h, "the staff button", 10, |h| has(h, "Staff"));
+    h.get_by_label("Staff").click();
+    step_until(&mut h, "the PIN pad", 5, |h| has(h, "Staff PIN"));
+    for attempt in 0..5 {
+        for d in ["9", "9", "9", "9"] {
+            h.get_by_label(d).click();
+            h.step();
+        }
+        h.get_by_label("OK").click();
+        let want = if attempt < 4 {
+            format!("Wrong PIN. {} tries left.", 4 - attempt)
+        } else {
+            "Too many wrong PINs".into()
+        };
+        step_until(&mut h, &want, 10, |h| has_part(h, &want));
+    }
+    // Even the right PIN is refused while locked.
+    for d in ["1", "2", "3", "4"] {
+        h.get_by_label(d).click();
+        h.step();
+    }
+    h.get_by_label("OK").click();
+    for _ in 0..20 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!has(&h, "Kiosk settings"));
+    assert!(has_part(&h, "Too many wrong PINs"));
+}
+
+#[test]
+fn right_pin_opens_admin() {
+    let mut h = demo(Scenario::Match, |s| s.kiosk.auto_capture = false);
+    step_until(&mut h, "the staff button", 10, |h| has(h, "Staff"));
+    h.get_by_label("Staff").click();
+    step_until(&mut h, "the PIN pad", 5, |h| has(h, "Staff PIN"));
+    for d in ["1", "2", "3", "4"] {
+        h.get_by_label(d).click();
+        h.step();
+    }
+    h.get_by_label("OK").click();
+    step_until(&mut h, "the admin panel", 10, |h| has(h, "Kiosk settings"));
+    assert!(has_part(&h, "Today: 0 checks"));
+    h.get_by_label("Test connection").click();
+    step_until(&mut h, "the token test", 10, |h| {
+        has_part(h, "Connected: FACEKI gave this kiosk a token.")
+    });
+}
+
+#[test]
+fn first_start_opens_setup_never_a_check() {
+    let mut h = harness_with(
+        Settings::default(),
+        CameraSource::Replay {
+            path: steady_clip(),
+            fps: 15.0,
+        },
+        None,
+    );
+    step_until(&mut h, "setup", 5, |h| has(h, "Set up this kiosk"));
+    // A steady face in front changes nothing.
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(2) {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(has(&h, "Set up this kiosk"));
+    assert!(!has(&h, "Checking…"));
+}
