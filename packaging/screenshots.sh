@@ -17,9 +17,11 @@ export DISPLAY="$display"
 sleep 1
 
 # shot SCENARIO "name@seconds" ...: one demo run, screenshots at the given times.
+# EXTRA holds more arguments for the run (e.g. --replay DIR).
 shot() {
   local scenario=$1; shift
-  "$bin" --demo --windowed --scenario "$scenario" >/dev/null 2>&1 &
+  # shellcheck disable=SC2086
+  "$bin" --demo --windowed --scenario "$scenario" ${EXTRA:-} >/dev/null 2>&1 &
   local app=$! t=0
   for spec in "$@"; do
     local name=${spec%@*} at=${spec#*@}
@@ -32,7 +34,11 @@ shot() {
   wait "$app" 2>/dev/null || true
 }
 
-shot match attract@0.5 positioning@2.0 pass@7.0
+# Nobody there: a replay of an empty wall.
+wall=$(mktemp -d)
+convert -size 1280x720 gradient:'#a7a39d'-'#8c8882' "$wall/wall.jpg"
+EXTRA="--replay $wall" shot match attract@3.0
+shot match positioning@2.0 pass@7.0
 shot no-match no-match@7.0
 shot code-8006 retake@7.0
 shot ambiguous ambiguous@7.0

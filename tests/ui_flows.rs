@@ -240,3 +240,91 @@ fn first_start_opens_setup_never_a_check() {
     assert!(has(&h, "Set up this kiosk"));
     assert!(!has(&h, "Checking…"));
 }
+
+/// A replay folder holding one frame: the preview is the same picture every time.
+fn still(name: &str, frame: usize) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("faceki-kiosk-still-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let clip = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/clip.mjpeg"
+    ))
+    .unwrap();
+    let frames = faceki_kiosk::camera::mjpeg::split_frames(&clip);
+    std::fs::write(dir.join("frame.jpg"), frames[frame]).unwrap();
+    dir
+}
+
+/// Settings for snapshots: results stay an hour, so their time-left bar does not move.
+fn snapshot_settings() -> Settings {
+    let mut s = Settings::default();
+    s.kiosk.pin_hash = faceki_kiosk::kiosk::pin::hash("1234").unwrap();
+    s.kiosk.pass_display_secs = 3600;
+    s.kiosk.fail_display_secs = 3600;
+    s
+}
+
+// Snapshot images of the main screens, rendered with wgpu on Mesa's CPU driver.
+
+#[test]
+fn snapshot_positioning_hint() {
+    // Someone off to the side: the hint, amber oval.
+    let mut h = harness_with(
+        snapshot_settings(),
+        CameraSource::Replay {
+            path: still("far", 20),
+            fps: 15.0,
+        },
+        Some(Scenario::Match),
+    );
+    step_until(&mut h, "the hint", 15, |h| {
+        has_part(h, "Camera preview. Please")
+    });
+    h.snapshot("positioning_hint");
+}
+
+#[test]
+fn snapshot_pass_with_arabic_name() {
+    let mut h = harness_with(
+        snapshot_settings(),
+        CameraSource::Replay {
+            path: steady_clip(),
+            fps: 15.0,
+        },
+        Some(Scenario::Match),
+    );
+    step_until(&mut h, "the ID image", 20, |h| {
+        has(h, "ID document on file")
+    });
+    h.step();
+    h.snapshot("pass_arabic_name");
+}
+
+#[test]
+fn snapshot_no_match() {
+    let mut h = harness_with(
+        snapshot_settings(),
+        CameraSource::Replay {
+            path: steady_clip(),
+            fps: 15.0,
+        },
+        Some(Scenario::NoMatch),
+    );
+    step_until(&mut h, "no match", 20, |h| has(h, "Not recognised"));
+    h.snapshot("no_match");
+}
+
+#[test]
+fn snapshot_setup() {
+    let mut h = harness_with(
+        Settings::default(),
+        CameraSource::Replay {
+            path: still("setup", 20),
+            fps: 15.0,
+        },
+        None,
+    );
+    step_until(&mut h, "setup", 5, |h| has(h, "Set up this kiosk"));
+    h.snapshot("setup");
+}
