@@ -430,6 +430,10 @@ impl eframe::App for KioskApp {
             let ctx = ui.ctx().clone();
             self.act(&ctx, a);
         }
-        self.slowest_frame = self.slowest_frame.max(t0.elapsed());
+        let took = t0.elapsed();
+        if took > self.slowest_frame {
+            self.slowest_frame = took;
+            tracing::debug!(ms = took.as_secs_f64() * 1e3, "slowest UI frame so far");
+        }
     }
 }
