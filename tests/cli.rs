@@ -57,6 +57,22 @@ fn set_scenario(sim: &Sim, scenario: &str) {
     });
 }
 
+/// The simulator's request counters.
+fn sim_stats(sim: &Sim) -> Value {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        reqwest::get(format!("{}/sim/stats", sim.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    })
+}
+
 fn check(sim: &Sim, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(BIN)
         .arg("check")
@@ -158,20 +174,7 @@ fn several_images_use_one_token_and_exit_status_is_the_worst() {
     assert_eq!(lines[2]["outcome"], "error");
     assert_eq!(exit, 2);
 
-    let stats: Value = {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            reqwest::get(format!("{}/sim/stats", sim.base))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
-        })
-    };
+    let stats = sim_stats(&sim);
     assert_eq!(stats["token_requests"], 1);
     assert_eq!(stats["face_checks_billed"], 2);
 
@@ -271,20 +274,7 @@ fn the_gate_spends_no_paid_call_on_a_refused_photo() {
         (Some("retake"), Some("too_small"), 1)
     );
     assert!(v["code"].is_null());
-    let stats: Value = {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            reqwest::get(format!("{}/sim/stats", sim.base))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
-        })
-    };
+    let stats = sim_stats(&sim);
     assert_eq!(stats["face_check_requests"], 0);
     // --skip-gate sends it anyway.
     let (exit, stdout, _) = check(&sim, &["--json", "--skip-gate", "--image", SMALL_FACE]);

@@ -50,6 +50,9 @@ pub struct KioskApp {
     /// Whether camera frames should wake the UI (someone is being guided). With nobody there
     /// the preview refreshes on the slower tick: repainting at camera rate all day costs CPU.
     live: Arc<std::sync::atomic::AtomicBool>,
+    preview_at: Option<Instant>,
+    passes: u32,
+    passes_at: Instant,
     /// Longest `logic` + `ui` time seen, for the frame-time measurement.
     pub slowest_frame: Duration,
 }
@@ -94,6 +97,9 @@ impl KioskApp {
             quit: false,
             waker,
             live,
+            preview_at: None,
+            passes: 0,
+            passes_at: Instant::now(),
             slowest_frame: Duration::ZERO,
         }
     }
@@ -165,8 +171,15 @@ impl KioskApp {
             self.send(event);
         }
         // Preview at camera rate: one texture, updated in place.
-        if let Some(frame) = latest.filter(|f| f.seq != self.preview_seq) {
+        // While nobody is guided, refresh slowly: a texture upload makes egui paint again.
+        let live = self.live.load(std::sync::atomic::Ordering::Relaxed);
+        let due = live
+            || self
+                .preview_at
+                .is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
+        if let Some(frame) = latest.filter(|f| f.seq != self.preview_seq && due) {
             self.preview_seq = frame.seq;
+            self.preview_at = Some(Instant::now());
             let p = &frame.preview;
             let img =
                 ColorImage::from_rgba_unmultiplied([p.width as usize, p.height as usize], &p.rgba);
@@ -407,6 +420,13 @@ impl KioskApp {
 impl eframe::App for KioskApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let t0 = Instant::now();
+        self.passes += 1;
+        if self.passes_at.elapsed() >= Duration::from_secs(5) {
+            let rate = self.passes as f32 / self.passes_at.elapsed().as_secs_f32();
+            tracing::debug!(passes_per_s = rate, screen = ?std::mem::discriminant(self.flow.screen()), "UI repaint rate");
+            self.passes = 0;
+            self.passes_at = Instant::now();
+        }
         self.poll(ctx);
         self.kiosk_window(ctx);
         // Timers (result display, cooldown, idle) need a tick even when nothing else happens.
@@ -417,13 +437,19 @@ impl eframe::App for KioskApp {
         ) && !self.pin_open;
         self.live.store(live, std::sync::atomic::Ordering::Relaxed);
         let busy = matches!(screen, Screen::Verifying { .. }) || self.pin.busy;
-        if busy {
+        // Each paint costs real CPU where there is no GPU (software rendering): tick only as
+        // often as the screen can change. The gate's and the camera's wake-ups come on top.
+        let tick = match screen {
+            Screen::Verifying { .. } => Duration::ZERO,
+            Screen::Result { .. } | Screen::Countdown { .. } | Screen::Positioning { .. } => {
+                Duration::from_millis(250)
+            }
+            _ => Duration::from_secs(1),
+        };
+        if busy || tick.is_zero() {
             ctx.request_repaint();
-        } else if matches!(screen, Screen::Attract) {
-            // Nobody there: a slow preview refresh; the gate's wake-up brings the live view back.
-            ctx.request_repaint_after(Duration::from_millis(400));
         } else {
-            ctx.request_repaint_after(Duration::from_millis(200));
+            ctx.request_repaint_after(tick);
         }
         if self.start.elapsed() > Duration::from_secs(3) {
             self.slowest_frame = self.slowest_frame.max(t0.elapsed());
