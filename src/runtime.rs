@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 
@@ -233,25 +233,15 @@ impl Runtime {
         self.client.is_some()
     }
 
-    /// Wakes the UI when the camera, the gate or a result has something new.
-    pub fn set_waker(&self, waker: impl Fn() + Send + Sync + Clone + 'static) {
-        self.camera.set_waker(waker.clone());
-        self.gate.set_waker(waker);
-    }
-
     /// Every message that arrived since the last call. Never blocks.
     pub fn drain(&self) -> Vec<RuntimeEvent> {
         self.rx.try_iter().collect()
     }
 
-    fn send_with(&self) -> Sender<RuntimeEvent> {
-        self.tx.clone()
-    }
-
     /// Starts check `check` with the gate's newest frame: crop, encode, face-check, all off the
     /// UI thread. Without a client or a frame it ends at once in an error (never a pass).
     pub fn start_check(&mut self, check: u64, waker: impl Fn() + Send + 'static) {
-        let tx = self.send_with();
+        let tx = self.tx.clone();
         let Some(client) = self.client.clone() else {
             let _ = tx.send(RuntimeEvent::CheckFinished {
                 check,
@@ -307,7 +297,7 @@ impl Runtime {
         let Some(client) = self.client.clone() else {
             return;
         };
-        let tx = self.send_with();
+        let tx = self.tx.clone();
         self.tokio.spawn(async move {
             let result = client.fetch_id_image(&url).await;
             if let Err(e) = &result {
@@ -320,7 +310,7 @@ impl Runtime {
     }
 
     pub fn test_connection(&self, waker: impl Fn() + Send + 'static) {
-        let tx = self.send_with();
+        let tx = self.tx.clone();
         let client = FacekiClient::new(self.settings.client_config());
         self.tokio.spawn(async move {
             let result = match client {
@@ -334,7 +324,7 @@ impl Runtime {
 
     /// Verifies a PIN against the stored hash on a blocking thread (argon2 is slow on purpose).
     pub fn check_pin(&self, pin: String, waker: impl Fn() + Send + 'static) {
-        let tx = self.send_with();
+        let tx = self.tx.clone();
         let stored = self.settings.kiosk.pin_hash.clone();
         self.tokio.spawn_blocking(move || {
             let ok = crate::kiosk::pin::verify(&pin, &stored);
@@ -358,7 +348,7 @@ impl Runtime {
             self.settings.faceki = old_faceki;
         }
         self.rebuild_client();
-        let tx = self.send_with();
+        let tx = self.tx.clone();
         let path = self.config_path.clone();
         let mut to_write = self.settings.clone();
         self.tokio.spawn_blocking(move || {
@@ -397,11 +387,6 @@ impl Runtime {
         }
     }
 
-    /// Stores a new PIN hash synchronously computed elsewhere (tests, setup).
-    pub fn set_pin_hash(&mut self, hash: String) {
-        self.settings.kiosk.pin_hash = hash;
-    }
-
     pub fn record(&mut self, outcome: &Outcome, took: Duration) {
         self.counters.checks += 1;
         self.counters.total_check_time += took;
@@ -415,17 +400,12 @@ impl Runtime {
             s.set_scenario(scenario);
         }
     }
-
-    /// Elapsed since `start`, for the flow's clock.
-    pub fn since(start: Instant) -> Duration {
-        start.elapsed()
-    }
 }
 
 impl Runtime {
     /// Lists cameras on a blocking thread (the OS query can take a moment).
     pub fn list_cameras(&self, waker: impl Fn() + Send + 'static) {
-        let tx = self.send_with();
+        let tx = self.tx.clone();
         self.tokio.spawn_blocking(move || {
             let result = crate::camera::webcam::list_cameras().map_err(|e| e.to_string());
             let _ = tx.send(RuntimeEvent::Cameras(result));

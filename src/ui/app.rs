@@ -104,6 +104,15 @@ impl KioskApp {
         }
     }
 
+    /// Keeps the slowest `logic`/`ui` time after start-up (font atlas and first textures
+    /// excluded): what a customer would feel.
+    fn note_frame_time(&mut self, took: Duration) {
+        if took > self.slowest_frame && self.start.elapsed() > Duration::from_secs(3) {
+            self.slowest_frame = took;
+            tracing::debug!(ms = took.as_secs_f64() * 1e3, "slowest UI frame so far");
+        }
+    }
+
     fn now(&self) -> Duration {
         self.start.elapsed()
     }
@@ -451,9 +460,7 @@ impl eframe::App for KioskApp {
         } else {
             ctx.request_repaint_after(tick);
         }
-        if self.start.elapsed() > Duration::from_secs(3) {
-            self.slowest_frame = self.slowest_frame.max(t0.elapsed());
-        }
+        self.note_frame_time(t0.elapsed());
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -482,11 +489,6 @@ impl eframe::App for KioskApp {
             let ctx = ui.ctx().clone();
             self.act(&ctx, a);
         }
-        let took = t0.elapsed();
-        // After start-up (font atlas, first textures): what a customer would feel.
-        if took > self.slowest_frame && self.start.elapsed() > Duration::from_secs(3) {
-            self.slowest_frame = took;
-            tracing::debug!(ms = took.as_secs_f64() * 1e3, "slowest UI frame so far");
-        }
+        self.note_frame_time(t0.elapsed());
     }
 }

@@ -111,6 +111,13 @@ pub fn muted_ui(ui: &mut Ui, text: &str) {
     ui.label(RichText::new(text).size(style::SMALL).color(style::MUTED));
 }
 
+/// A status line for staff (saving, wrong PIN, invalid input); nothing when empty.
+pub fn status_ui(ui: &mut Ui, status: &str) {
+    if !status.is_empty() {
+        ui.label(RichText::new(status).size(style::BODY).color(style::WARN));
+    }
+}
+
 /// A name that may be Arabic or mixed: shaped per direction run.
 pub fn name_ui(ui: &mut Ui, text: &str, size: f32, bold: bool) {
     let (ltr, rtl) = if bold {

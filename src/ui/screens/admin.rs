@@ -239,13 +239,7 @@ impl AdminPanel {
                     act(AdminAction::Quit);
                 }
             });
-            if !self.status.is_empty() {
-                ui.label(
-                    RichText::new(&self.status)
-                        .size(style::BODY)
-                        .color(style::WARN),
-                );
-            }
+            widgets::status_ui(ui, &self.status);
         });
         action
     }

@@ -73,13 +73,7 @@ impl PinPad {
                 }
             });
             ui.add_space(8.0);
-            if !self.status.is_empty() {
-                ui.label(
-                    RichText::new(&self.status)
-                        .size(style::BODY)
-                        .color(style::WARN),
-                );
-            }
+            widgets::status_ui(ui, &self.status);
             if ui.button(RichText::new("Cancel").size(24.0)).clicked() {
                 action = Some(UiAction::ClosePin);
             }

@@ -61,13 +61,7 @@ impl SetupScreen {
                     Err(msg) => self.status = msg,
                 }
             }
-            if !self.status.is_empty() {
-                ui.label(
-                    RichText::new(&self.status)
-                        .size(style::BODY)
-                        .color(style::WARN),
-                );
-            }
+            widgets::status_ui(ui, &self.status);
         });
         action
     }
