@@ -33,6 +33,53 @@ pub struct Settings {
     pub selfie: SelfieSettings,
     pub camera: CameraSettings,
     pub kiosk: KioskSettings,
+    pub log: LogSettings,
+}
+
+/// The check-in log and the log files.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// Days check-ins are kept; 0 keeps nothing (no names are stored at all).
+    pub retention_days: u32,
+    /// The check-in database (default: the platform's data dir, `checkins.sqlite`).
+    pub checkin_db: Option<PathBuf>,
+    /// Where daily log files go (default: the platform's state dir, `logs/`).
+    pub dir: Option<PathBuf>,
+    /// How many daily log files are kept.
+    pub keep_files: usize,
+    /// Level written to the log files: error, warn, info, debug or trace.
+    pub file_level: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            retention_days: 30,
+            checkin_db: None,
+            dir: None,
+            keep_files: 7,
+            file_level: "info".into(),
+        }
+    }
+}
+
+impl LogSettings {
+    pub fn checkin_path(&self) -> Option<PathBuf> {
+        self.checkin_db
+            .clone()
+            .or_else(crate::checkin::default_path)
+    }
+
+    pub fn log_dir(&self) -> Option<PathBuf> {
+        self.dir.clone().or_else(|| {
+            project_dirs().map(|d| {
+                d.state_dir()
+                    .unwrap_or_else(|| d.data_local_dir())
+                    .join("logs")
+            })
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -170,10 +217,14 @@ mod secret_string {
     }
 }
 
+/// The platform's config, data and state dirs for this app (XDG on Linux).
+pub fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("com", "FACEKI", "faceki-kiosk")
+}
+
 /// `~/.config/faceki-kiosk/config.toml` (or the platform's equivalent).
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("com", "FACEKI", "faceki-kiosk")
-        .map(|d| d.config_dir().join("config.toml"))
+    project_dirs().map(|d| d.config_dir().join("config.toml"))
 }
 
 impl Settings {
@@ -222,6 +273,42 @@ impl Settings {
     /// True when FACEKI credentials are set (else the kiosk opens its setup screen).
     pub fn has_credentials(&self) -> bool {
         !self.faceki.client_id.trim().is_empty() && !self.faceki.client_secret.is_empty()
+    }
+
+    /// Checks that a config file holding the client secret is readable by its owner only, and
+    /// fixes it if not. Returns what it did, for the log; an error when it could not fix it.
+    pub fn secure_file(path: &Path) -> Result<Option<String>, SettingsError> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let io = |source| SettingsError::Read {
+                path: path.to_owned(),
+                source,
+            };
+            let Ok(meta) = std::fs::metadata(path) else {
+                return Ok(None);
+            };
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 == 0 {
+                return Ok(None);
+            }
+            let holds_secret = Self::read(path)
+                .map(|s| !s.faceki.client_secret.is_empty())
+                .unwrap_or(true);
+            if !holds_secret {
+                return Ok(None);
+            }
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+            Ok(Some(format!(
+                "{} holds the client secret but was readable by others (mode {mode:o}); changed to 600",
+                path.display()
+            )))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            Ok(None)
+        }
     }
 
     /// Writes the file readable by its owner only (it holds the client secret).
@@ -308,6 +395,43 @@ mod tests {
             );
         }
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_world_readable_secret_file_is_fixed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("faceki-kiosk-perm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config.toml");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        std::fs::write(&path, "[faceki]\nclient_secret = \"abc\"\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let msg = Settings::secure_file(&path).unwrap().unwrap();
+        assert!(msg.contains("644"), "{msg}");
+        assert!(!msg.contains("abc"));
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(Settings::secure_file(&path).unwrap(), None);
+        // No secret in it: left alone.
+        std::fs::write(&path, "[kiosk]\nfullscreen = false\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(Settings::secure_file(&path).unwrap(), None);
+        assert_eq!(mode(&path), 0o644);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn invalid_values_name_key_and_problem() {
+        for (text, key) in [
+            ("[log]\nretention_days = -1\n", "retention_days"),
+            ("[kiosk]\nfullscreen = \"yes\"\n", "fullscreen"),
+            ("[camera]\ncapture = \"4k\"\n", "capture"),
+            ("[gate]\nbogus = 1\n", "bogus"),
+            ("[faceki\n", "faceki"),
+        ] {
+            let err = Settings::parse(text).unwrap_err();
+            assert!(err.contains(key), "{text:?} -> {err}");
+        }
     }
 
     #[test]

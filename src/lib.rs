@@ -3,6 +3,7 @@
 //! The binary is a thin shell around this library, so tests drive the real thing.
 
 pub mod camera;
+pub mod checkin;
 pub mod cli;
 pub mod config;
 pub mod faceki;

@@ -4,13 +4,14 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
 
 use crate::camera::{Camera, CaptureOptions, FrameSource, ReplaySource, SourceFactory};
+use crate::checkin::{Checkin, CheckinLog, Query, Row};
 use crate::config::Settings;
 use crate::faceki::{ErrorKind, FacekiClient, IdImage, ImageError, Outcome, Secret, TokenError};
 use crate::selfie::encode;
@@ -108,6 +109,10 @@ pub enum RuntimeEvent {
         result: Result<(), String>,
         pin_hash: Option<String>,
     },
+    /// A check-in row could not be written (`None`: writing works again).
+    CheckinLog(Option<String>),
+    Checkins(Result<Vec<Row>, String>),
+    Exported(Result<(usize, PathBuf), String>),
 }
 
 /// Today's counters for the admin panel.
@@ -138,6 +143,10 @@ pub struct Runtime {
     /// Where settings are saved; `None` in demo mode (nothing is written).
     pub config_path: Option<PathBuf>,
     pub client_error: Option<String>,
+    /// The check-in log; `None` when it could not be opened (the kiosk runs on without it).
+    checkins: Arc<Mutex<Option<CheckinLog>>>,
+    /// Why check-ins are not being recorded, for staff; `None` while all is well.
+    pub checkin_error: Option<String>,
 }
 
 impl Runtime {
@@ -176,6 +185,21 @@ impl Runtime {
             WorkerOptions::default(),
         );
         let (tx, rx) = channel();
+        // Demo mode writes nothing to disk: its check-ins live in memory.
+        let opened = match (demo.is_some(), settings.log.checkin_path()) {
+            (true, _) => CheckinLog::in_memory(settings.log.retention_days),
+            (false, Some(path)) => CheckinLog::open(&path, settings.log.retention_days),
+            (false, None) => Err(crate::checkin::LogError::NoFolder),
+        };
+        let (checkins, checkin_error) = match opened {
+            Ok(log) => (Some(log), None),
+            Err(e) => {
+                tracing::error!(error = %e, "check-ins will not be recorded");
+                (None, Some(e.to_string()))
+            }
+        };
+        let checkins = Arc::new(Mutex::new(checkins));
+        tokio.spawn(daily_retention(Arc::clone(&checkins)));
         let mut rt = Self {
             tokio,
             camera,
@@ -189,6 +213,8 @@ impl Runtime {
             settings,
             config_path,
             client_error: None,
+            checkins,
+            checkin_error,
         };
         rt.rebuild_client();
         Ok(rt)
@@ -387,17 +413,149 @@ impl Runtime {
         }
     }
 
-    pub fn record(&mut self, outcome: &Outcome, took: Duration) {
+    /// Counts a finished check and writes its check-in row in the background. A failed write
+    /// never stops the kiosk: it is logged and shown to staff.
+    pub fn record(&mut self, outcome: &Outcome, took: Duration, waker: impl Fn() + Send + 'static) {
         self.counters.checks += 1;
         self.counters.total_check_time += took;
         if outcome.is_pass() {
             self.counters.passes += 1;
         }
+        let row = Checkin::from_outcome(outcome, took, std::time::SystemTime::now());
+        let log = Arc::clone(&self.checkins);
+        let tx = self.tx.clone();
+        let had_error = self.checkin_error.is_some();
+        self.tokio.spawn_blocking(move || {
+            let mut guard = log.lock().unwrap_or_else(PoisonError::into_inner);
+            let result = match guard.as_mut() {
+                Some(log) => log.record(&row),
+                // Not open: already reported at start.
+                None => return,
+            };
+            match result {
+                Ok(()) if had_error => {
+                    tracing::info!("check-ins are being recorded again");
+                    let _ = tx.send(RuntimeEvent::CheckinLog(None));
+                }
+                Ok(()) => return,
+                Err(e) => {
+                    tracing::error!(error = %e, "a check-in could not be recorded");
+                    let _ = tx.send(RuntimeEvent::CheckinLog(Some(e.to_string())));
+                }
+            }
+            waker();
+        });
+    }
+
+    /// Test hook: makes the check-in log refuse writes (as a read-only or full disk would).
+    #[doc(hidden)]
+    pub fn checkin_log_read_only(&self, read_only: bool) {
+        let guard = self.checkins.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(log) = guard.as_ref() {
+            log.set_read_only(read_only);
+        }
+    }
+
+    /// Check-ins for the staff view, newest first.
+    pub fn query_checkins(&self, q: Query, waker: impl Fn() + Send + 'static) {
+        let log = Arc::clone(&self.checkins);
+        let tx = self.tx.clone();
+        self.tokio.spawn_blocking(move || {
+            let guard = log.lock().unwrap_or_else(PoisonError::into_inner);
+            let result = match guard.as_ref() {
+                Some(log) => log.query(&q).map_err(|e| e.to_string()),
+                None => Err("the check-in log is not open".into()),
+            };
+            let _ = tx.send(RuntimeEvent::Checkins(result));
+            waker();
+        });
+    }
+
+    /// Writes the check-ins since `since` (a local date, or all) to a CSV file.
+    pub fn export_checkins(
+        &self,
+        since: Option<String>,
+        out: PathBuf,
+        waker: impl Fn() + Send + 'static,
+    ) {
+        let log = Arc::clone(&self.checkins);
+        let tx = self.tx.clone();
+        self.tokio.spawn_blocking(move || {
+            let rows = {
+                let guard = log.lock().unwrap_or_else(PoisonError::into_inner);
+                match guard.as_ref() {
+                    Some(log) => log.query(&Query {
+                        since,
+                        ..Query::default()
+                    }),
+                    None => Ok(Vec::new()),
+                }
+            };
+            let result = rows.map_err(|e| e.to_string()).and_then(|rows| {
+                if let Some(dir) = out.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+                }
+                let file = std::fs::File::create(&out).map_err(|e| e.to_string())?;
+                let mut w = std::io::BufWriter::new(file);
+                crate::checkin::write_csv(&rows, &mut w)
+                    .and_then(|()| std::io::Write::flush(&mut w))
+                    .map_err(|e| e.to_string())?;
+                Ok((rows.len(), out))
+            });
+            if let Err(e) = &result {
+                tracing::error!(error = %e, "check-ins could not be exported");
+            }
+            let _ = tx.send(RuntimeEvent::Exported(result));
+            waker();
+        });
+    }
+
+    /// Where the staff view's export goes by default: next to the check-in log (the temp
+    /// folder in demo mode, which keeps nothing of its own on disk).
+    pub fn export_path(&self) -> PathBuf {
+        let day = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() / 86_400)
+            .unwrap_or(0);
+        let dir = if self.is_demo() {
+            std::env::temp_dir()
+        } else {
+            self.settings
+                .log
+                .checkin_path()
+                .and_then(|p| p.parent().map(|d| d.join("exports")))
+                .unwrap_or_else(std::env::temp_dir)
+        };
+        dir.join(format!("checkins-{}.csv", crate::checkin::civil_date(day)))
     }
 
     pub fn set_scenario(&self, scenario: Scenario) {
         if let Some(s) = &self.sim {
             s.set_scenario(scenario);
+        }
+    }
+}
+
+/// Deletes expired check-ins once a day while the kiosk runs (it also does so at start).
+async fn daily_retention(log: Arc<Mutex<Option<CheckinLog>>>) {
+    let mut every = tokio::time::interval(Duration::from_secs(24 * 3600));
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let log = Arc::clone(&log);
+        let done = tokio::task::spawn_blocking(move || {
+            let mut guard = log.lock().unwrap_or_else(PoisonError::into_inner);
+            guard
+                .as_mut()
+                .map(|l| l.apply_retention(std::time::SystemTime::now()))
+        })
+        .await;
+        match done {
+            Ok(Some(Ok(n))) => tracing::info!(deleted = n, "expired check-ins deleted"),
+            Ok(Some(Err(e))) => {
+                tracing::error!(error = %e, "expired check-ins could not be deleted")
+            }
+            Ok(None) | Err(_) => {}
         }
     }
 }

@@ -307,3 +307,171 @@ fn gate_json_on_any_photo() {
     }
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A private config/data/state home for one child process.
+fn private_home(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("faceki-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn with_home(cmd: &mut Command, home: &std::path::Path) {
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("FACEKI_API_BASE")
+        .env_remove("FACEKI_CLIENT_ID")
+        .env_remove("FACEKI_CLIENT_SECRET")
+        .env_remove("RUST_LOG");
+}
+
+#[test]
+fn doctor_says_what_is_wrong_in_plain_words() {
+    // A fresh machine: no config, no credentials.
+    let home = private_home("doctor-fresh");
+    let mut cmd = Command::new(BIN);
+    cmd.arg("doctor");
+    with_home(&mut cmd, &home);
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("FAIL  Credentials: no FACEKI client ID and secret"),
+        "{text}"
+    );
+    assert!(text.contains("opens its setup screen"), "{text}");
+    assert!(text.contains("ok    Fonts"), "{text}");
+
+    // Set up against the simulator, with a replayed camera and a world-readable config.
+    let sim = start_sim(&[]);
+    let home = private_home("doctor-ok");
+    let cfg = home.join("kiosk.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[faceki]\nbase_url = \"{}\"\nclient_id = \"{}\"\nclient_secret = \"{SECRET}\"\n\n[camera]\nreplay = \"{PHOTO}\"\n",
+            sim.base,
+            faceki_kiosk::sim::DEMO_CLIENT_ID
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let mut cmd = Command::new(BIN);
+    cmd.args(["doctor", "--config"]).arg(&cfg);
+    with_home(&mut cmd, &home);
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("ok    FACEKI: signed in"), "{text}");
+    assert!(text.contains("no paid call made"), "{text}");
+    assert!(text.contains("warn  Config permissions"), "{text}");
+    assert!(text.contains("ok    Check-in log"), "{text}");
+    assert!(!text.contains(SECRET));
+    assert_eq!(sim_stats(&sim)["face_check_requests"], 0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&cfg).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    // A wrong secret is named as the problem, without printing it.
+    let mut cmd = Command::new(BIN);
+    cmd.args(["doctor", "--config"]).arg(&cfg);
+    with_home(&mut cmd, &home);
+    cmd.env("FACEKI_CLIENT_SECRET", "wrong-one-123");
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL  FACEKI"), "{text}");
+    assert!(!text.contains("wrong-one-123"));
+}
+
+#[test]
+fn log_export_round_trips_names_to_csv() {
+    use faceki_kiosk::checkin::{Checkin, CheckinLog};
+    let home = private_home("export");
+    let db = home.join("checkins.sqlite");
+    let cfg = home.join("kiosk.toml");
+    std::fs::write(&cfg, format!("[log]\ncheckin_db = \"{}\"\n", db.display())).unwrap();
+    let names = [
+        ("Smith, John \"Jack\"", Some("جون سميث")),
+        ("Eileen Marie Specimen", Some("إيلين ماري سبيسمن")),
+        ("Zoë O'Neil", None),
+    ];
+    {
+        let mut log = CheckinLog::open(&db, 30).unwrap();
+        for (name, local) in names {
+            log.record(&Checkin {
+                at: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs() as i64,
+                outcome: "pass".into(),
+                detail: String::new(),
+                code: Some(0),
+                duration_ms: 700,
+                name: Some(name.into()),
+                local_name: local.map(str::to_owned),
+                document_masked: Some("•••••1234".into()),
+                reference_id: Some("ref-1".into()),
+            })
+            .unwrap();
+        }
+    }
+    let out_file = home.join("out.csv");
+    let mut cmd = Command::new(BIN);
+    cmd.args(["log", "export", "--since", "2000-01-01", "--out"])
+        .arg(&out_file)
+        .arg("--config")
+        .arg(&cfg);
+    with_home(&mut cmd, &home);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 check-ins written"));
+    let bytes = std::fs::read(&out_file).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    // Parse it back with a plain RFC 4180 reader.
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let got: Vec<(String, String)> = rows
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[5].to_owned(), r[6].to_owned())
+        })
+        .collect();
+    let mut want: Vec<(String, String)> = names
+        .iter()
+        .map(|(n, l)| (n.to_string(), l.unwrap_or("").to_string()))
+        .collect();
+    want.reverse(); // newest first
+    assert_eq!(got, want);
+
+    // A bad date is refused in plain words.
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "log",
+        "export",
+        "--since",
+        "25/11/2026",
+        "--out",
+        "-",
+        "--config",
+    ])
+    .arg(&cfg);
+    with_home(&mut cmd, &home);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("want YYYY-MM-DD"));
+}

@@ -1,7 +1,10 @@
-//! Command line: `check`, `sim` (and, as the issues land, the GUI, `gate`, `doctor`, `log`).
+//! Command line: the kiosk window (default), `check`, `gate`, `cameras`, `sim`, `doctor`, `log`.
 
 mod check;
+mod doctor;
 mod gate;
+mod log;
+pub mod logging;
 mod sim;
 
 use std::path::PathBuf;
@@ -49,25 +52,14 @@ pub enum Command {
     Cameras,
     /// Serve the FACEKI simulator (token and face-check endpoints) for tests and demos.
     Sim(sim::SimArgs),
+    /// Check this kiosk's setup (config, camera, FACEKI sign-in, fonts, folders) and say what is wrong.
+    Doctor,
+    /// The check-in log.
+    Log(log::LogArgs),
 }
 
-fn init_logging(verbose: u8, default: &str) {
-    let level = match verbose {
-        0 => default,
-        1 => "info",
-        2 => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    // Logs go to stderr so `--json` output on stdout stays machine-readable.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        // Colour codes only for a person at a terminal, never in files or pipes.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_target(false)
-        .try_init();
+fn init_logging(verbose: u8, default: &str) -> logging::LogGuard {
+    logging::init(verbose, default, None)
 }
 
 /// The binary's entry point.
@@ -75,27 +67,32 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Check(args)) => {
-            init_logging(cli.verbose, "warn");
+            let _log = init_logging(cli.verbose, "warn");
             check::run(cli.config.as_deref(), args)
         }
         Some(Command::Gate(args)) => {
-            init_logging(cli.verbose, "warn");
+            let _log = init_logging(cli.verbose, "warn");
             crate::config::Settings::load(cli.config.as_deref())
                 .map_err(anyhow::Error::from)
                 .and_then(|s| gate::run(s.gate, args))
         }
         Some(Command::Cameras) => {
-            init_logging(cli.verbose, "warn");
+            let _log = init_logging(cli.verbose, "warn");
             list_cameras()
         }
         Some(Command::Sim(args)) => {
-            init_logging(cli.verbose, "info");
+            let _log = init_logging(cli.verbose, "info");
             sim::run(args)
         }
-        None => {
-            init_logging(cli.verbose, "info");
-            run_kiosk(&cli)
+        Some(Command::Doctor) => {
+            let _log = init_logging(cli.verbose, "error");
+            doctor::run(cli.config.as_deref())
         }
+        Some(Command::Log(args)) => {
+            let _log = init_logging(cli.verbose, "warn");
+            log::run(cli.config.as_deref(), args)
+        }
+        None => run_kiosk(&cli),
     };
     match result {
         Ok(code) => code,
@@ -106,11 +103,39 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The kiosk window: settings, camera, runtime, then eframe on this (the main) thread.
+/// The kiosk window: settings, logging, camera, runtime, then eframe on this (the main) thread.
 fn run_kiosk(cli: &Cli) -> anyhow::Result<ExitCode> {
     use crate::runtime::{CameraSource, Runtime};
     let config_path = cli.config.clone().or_else(crate::config::default_path);
+    // Settings first: they say where the log files go. A bad file is reported on stderr.
     let mut settings = crate::config::Settings::load(cli.config.as_deref())?;
+    // Demo mode writes nothing to disk: no log files either.
+    let file = (!cli.demo)
+        .then(|| settings.log.log_dir())
+        .flatten()
+        .map(|dir| logging::FileLog {
+            dir,
+            keep_files: settings.log.keep_files,
+            level: settings.log.file_level.clone(),
+        });
+    let log = logging::init(cli.verbose, "info", file);
+    if let Some(e) = &log.file_error {
+        tracing::error!("no log files: {e}");
+    }
+    if let Some(path) = config_path.as_deref().filter(|_| !cli.demo) {
+        match crate::config::Settings::secure_file(path) {
+            Ok(Some(fixed)) => tracing::warn!("{fixed}"),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "the config file holds the secret and is readable by others")
+            }
+        }
+    }
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        demo = cli.demo,
+        "faceki-kiosk starting"
+    );
     let camera = match (&cli.replay, cli.demo) {
         (Some(path), _) => CameraSource::Replay {
             path: path.clone(),
@@ -134,6 +159,7 @@ fn run_kiosk(cli: &Cli) -> anyhow::Result<ExitCode> {
     let kiosk_mode = settings.kiosk.fullscreen && !cli.windowed;
     let rt = Runtime::start(settings, camera, demo, path)?;
     crate::ui::run(rt, kiosk_mode)?;
+    tracing::info!("faceki-kiosk stopped");
     Ok(ExitCode::SUCCESS)
 }
 

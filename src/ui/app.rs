@@ -4,13 +4,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use egui::{ColorImage, TextureHandle, TextureOptions};
+use egui::{ColorImage, RichText, TextureHandle, TextureOptions};
 
 use super::screens::admin::{AdminAction, AdminPanel};
+use super::screens::checkins::{CheckinsAction, CheckinsView};
 use super::screens::pin::PinPad;
 use super::screens::result::IdImageView;
 use super::screens::setup::SetupScreen;
-use super::screens::{UiAction, customer, result};
+use super::screens::{AdminTab, UiAction, customer, result};
 use super::{fonts, style};
 use crate::camera::CameraStatus;
 use crate::kiosk::pin::PinGuard;
@@ -41,6 +42,8 @@ pub struct KioskApp {
     pin: PinPad,
     pin_guard: PinGuard,
     admin: AdminPanel,
+    admin_tab: AdminTab,
+    checkins: CheckinsView,
     setup: SetupScreen,
     kiosk_mode: bool,
     last_input: Instant,
@@ -90,6 +93,8 @@ impl KioskApp {
             pin: PinPad::default(),
             pin_guard: PinGuard::default(),
             admin,
+            admin_tab: AdminTab::default(),
+            checkins: CheckinsView::default(),
             setup,
             kiosk_mode,
             last_input: Instant::now(),
@@ -147,7 +152,10 @@ impl KioskApp {
                 self.rt.gate.clear();
                 self.gate_view = None;
             }
-            Effect::Record { outcome, took } => self.rt.record(&outcome, took),
+            Effect::Record { outcome, took } => {
+                let w = self.wake();
+                self.rt.record(&outcome, took, w)
+            }
             // Sound cues come with the accessibility work.
             Effect::Sound(_) => {}
         }
@@ -267,6 +275,20 @@ impl KioskApp {
                         self.send(Event::AdminClosed { configured });
                     }
                 }
+                RuntimeEvent::CheckinLog(e) => {
+                    self.rt.checkin_error = e.clone();
+                    self.checkins.log_error = e;
+                }
+                RuntimeEvent::Checkins(r) => match r {
+                    Ok(rows) => self.checkins.rows = rows,
+                    Err(e) => self.checkins.status = format!("Check-ins could not be read: {e}"),
+                },
+                RuntimeEvent::Exported(r) => {
+                    self.checkins.status = match r {
+                        Ok((n, path)) => format!("{n} check-ins written to {}", path.display()),
+                        Err(e) => format!("Export failed: {e}"),
+                    }
+                }
                 RuntimeEvent::Cameras(r) => match r {
                     Ok(list) => {
                         if list.is_empty() {
@@ -290,6 +312,8 @@ impl KioskApp {
             self.pin.reset();
             let scenario = self.rt.sim().map(|s| s.scenario());
             self.admin.open(&self.rt.settings, scenario);
+            self.admin_tab = AdminTab::Settings;
+            self.checkins.rows.clear();
             self.send(Event::AdminOpened);
         } else if left == 0 {
             self.pin.status = "Too many wrong PINs. Locked for 5 minutes.".into();
@@ -326,6 +350,19 @@ impl KioskApp {
                 let w = self.wake();
                 self.rt.save_settings(*settings, Some(pin), w);
             }
+            UiAction::AdminTab(tab) => {
+                self.admin_tab = tab;
+                if tab == AdminTab::Checkins {
+                    self.refresh_checkins();
+                }
+            }
+            UiAction::Checkins(a) => {
+                let w = self.wake();
+                match a {
+                    CheckinsAction::Query(q) => self.rt.query_checkins(q, w),
+                    CheckinsAction::Export { since, out } => self.rt.export_checkins(since, out, w),
+                }
+            }
             UiAction::Admin(a) => match a {
                 AdminAction::Save { settings, new_pin } => {
                     self.flow.settings = settings.kiosk.flow();
@@ -352,6 +389,15 @@ impl KioskApp {
                 }
             },
         }
+    }
+
+    fn refresh_checkins(&mut self) {
+        self.checkins.log_error = self.rt.checkin_error.clone();
+        if self.checkins.export_to.is_empty() {
+            self.checkins.export_to = self.rt.export_path().display().to_string();
+        }
+        let w = self.wake();
+        self.rt.query_checkins(self.checkins.query(), w);
     }
 
     fn kiosk_window(&mut self, ctx: &egui::Context) {
@@ -419,8 +465,30 @@ impl KioskApp {
                 customer::cooldown_ui(ui, until.saturating_sub(now).as_secs())
             }
             Screen::Admin => {
+                let mut action = None;
+                ui.horizontal(|ui| {
+                    for (tab, label) in [
+                        (AdminTab::Settings, "Settings"),
+                        (AdminTab::Checkins, "Check-ins"),
+                    ] {
+                        if ui
+                            .selectable_label(
+                                self.admin_tab == tab,
+                                RichText::new(label).size(style::BODY),
+                            )
+                            .clicked()
+                        {
+                            action = Some(UiAction::AdminTab(tab));
+                        }
+                    }
+                });
+                ui.separator();
                 let demo = self.rt.is_demo();
-                self.admin.ui(ui, &self.rt.counters, demo)
+                let shown = match self.admin_tab {
+                    AdminTab::Settings => self.admin.ui(ui, &self.rt.counters, demo),
+                    AdminTab::Checkins => self.checkins.ui(ui),
+                };
+                action.or(shown)
             }
         }
     }

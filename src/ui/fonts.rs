@@ -86,3 +86,21 @@ pub fn definitions() -> FontDefinitions {
 pub fn install(ctx: &egui::Context) {
     ctx.set_fonts(definitions());
 }
+
+/// Checks that the bundled fonts load and cover Latin and Arabic text (for `doctor`).
+pub fn check() -> Result<(), String> {
+    let mut fonts = egui::epaint::Fonts::new(egui::epaint::TextOptions::default(), definitions());
+    let samples = [
+        (FontFamily::Proportional, "Welcome, Eileen 0123"),
+        (bold(), "Welcome"),
+        (arabic(), "مرحباً، إيلين ماري ٠١٢٣"),
+        (arabic_bold(), "مرحباً"),
+    ];
+    for (family, text) in samples {
+        let id = egui::FontId::new(24.0, family.clone());
+        if !fonts.has_glyphs(&id, text) {
+            return Err(format!("the {family:?} font cannot draw {text:?}"));
+        }
+    }
+    Ok(())
+}

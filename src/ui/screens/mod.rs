@@ -2,6 +2,7 @@
 //! never do IO.
 
 pub mod admin;
+pub mod checkins;
 pub mod customer;
 pub mod pin;
 pub mod result;
@@ -18,8 +19,19 @@ pub enum UiAction {
     ClosePin,
     PinEntered(String),
     Admin(admin::AdminAction),
+    Checkins(checkins::CheckinsAction),
+    /// The admin panel's tabs: settings or the check-in log.
+    AdminTab(AdminTab),
     Setup {
         settings: Box<crate::config::Settings>,
         pin: String,
     },
+}
+
+/// Which part of the admin panel is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AdminTab {
+    #[default]
+    Settings,
+    Checkins,
 }

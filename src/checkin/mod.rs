@@ -1,0 +1,609 @@
+//! The check-in log: one SQLite row per check, so a branch manager can see who was logged in.
+//!
+//! What is stored is deliberately small: time, outcome, FACEKI code, duration, and for passes
+//! the name, the *masked* document number and FACEKI's referenceId. Never the selfie, never an
+//! image, never the full document number. Rows older than the retention are deleted at start
+//! and daily; a retention of 0 days keeps nothing at all.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use thiserror::Error;
+
+use crate::faceki::Outcome;
+
+mod csv;
+
+pub use csv::write_csv;
+
+/// The file name inside the data dir.
+pub const FILE_NAME: &str = "checkins.sqlite";
+
+#[derive(Debug, Error)]
+pub enum LogError {
+    #[error("check-in log {path}: {source}")]
+    Sqlite {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("check-in log {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "check-in log {path} was written by a newer faceki-kiosk (schema {found}, this build knows {known})"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("not a date (want YYYY-MM-DD): {0:?}")]
+    BadDate(String),
+    #[error("this platform has no data folder; set [log] checkin_db in the config")]
+    NoFolder,
+}
+
+/// One check, as it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkin {
+    /// Unix seconds.
+    pub at: i64,
+    /// [`Outcome::name`]: pass, no_match, retake, denied, ambiguous, error.
+    pub outcome: String,
+    /// For errors, the kind (timeout, auth, ...); empty otherwise.
+    pub detail: String,
+    pub code: Option<i64>,
+    pub duration_ms: u64,
+    pub name: Option<String>,
+    pub local_name: Option<String>,
+    pub document_masked: Option<String>,
+    pub reference_id: Option<String>,
+}
+
+impl Checkin {
+    /// The row for an outcome. Only a pass carries personal data, and then only what staff need.
+    pub fn from_outcome(outcome: &Outcome, took: Duration, at: SystemTime) -> Self {
+        let person = outcome.person();
+        let detail = match outcome {
+            Outcome::Error { kind, .. } => snake_name(kind),
+            Outcome::Retake { reason, .. } => snake_name(reason),
+            _ => String::new(),
+        };
+        Self {
+            at: unix_secs(at),
+            outcome: outcome.name().to_owned(),
+            detail,
+            code: outcome.code(),
+            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            name: person.map(|p| p.full_name.clone()),
+            local_name: person.and_then(|p| p.local_name.clone()),
+            document_masked: person.and_then(|p| p.masked_document_id()),
+            reference_id: person.and_then(|p| p.reference_id.clone()),
+        }
+    }
+}
+
+/// A row read back, with its local time already formatted by SQLite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub id: i64,
+    /// Local time, `YYYY-MM-DD HH:MM:SS`.
+    pub local_time: String,
+    pub checkin: Checkin,
+}
+
+/// What the staff view asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    /// Local date `YYYY-MM-DD` and later; `None` = all kept rows.
+    pub since: Option<String>,
+    /// Only rows whose Latin or local name contains this (case-insensitive for ASCII).
+    pub name: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl Query {
+    pub fn today() -> Self {
+        Self {
+            since: Some("today".into()),
+            ..Self::default()
+        }
+    }
+}
+
+/// Each entry moves the schema one version up; `PRAGMA user_version` records where a file is.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "CREATE TABLE checkins (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        code INTEGER,
+        duration_ms INTEGER NOT NULL,
+        name TEXT,
+        local_name TEXT,
+        document_masked TEXT,
+        reference_id TEXT
+    );
+    CREATE INDEX checkins_at ON checkins(at);",
+    // 2: why a check failed (error kind / retake reason), for the staff view.
+    "ALTER TABLE checkins ADD COLUMN detail TEXT NOT NULL DEFAULT '';",
+];
+
+pub struct CheckinLog {
+    conn: Connection,
+    path: String,
+    retention_days: u32,
+}
+
+impl CheckinLog {
+    /// Opens (creating if needed) the log at `path` and applies the retention once.
+    pub fn open(path: &Path, retention_days: u32) -> Result<Self, LogError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| LogError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| LogError::Sqlite {
+            path: path.display().to_string(),
+            source,
+        })?;
+        restrict_permissions(path);
+        Self::with_connection(conn, path.display().to_string(), retention_days)
+    }
+
+    /// A log that lives in memory only (demo mode writes nothing to disk).
+    pub fn in_memory(retention_days: u32) -> Result<Self, LogError> {
+        let conn = Connection::open_in_memory().map_err(|source| LogError::Sqlite {
+            path: ":memory:".into(),
+            source,
+        })?;
+        Self::with_connection(conn, ":memory:".into(), retention_days)
+    }
+
+    fn with_connection(
+        conn: Connection,
+        path: String,
+        retention_days: u32,
+    ) -> Result<Self, LogError> {
+        let mut log = Self {
+            conn,
+            path,
+            retention_days,
+        };
+        log.migrate()?;
+        log.apply_retention(SystemTime::now())?;
+        Ok(log)
+    }
+
+    fn err(&self, source: rusqlite::Error) -> LogError {
+        LogError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    pub fn schema_version(&self) -> Result<i64, LogError> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    fn migrate(&mut self) -> Result<(), LogError> {
+        let known = MIGRATIONS.len() as i64;
+        let found = self.schema_version()?;
+        if found > known {
+            return Err(LogError::TooNew {
+                path: self.path.clone(),
+                found,
+                known,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            // Each step and its version bump commit together, so a crash leaves a known version.
+            let tx = self.conn.transaction().map_err(|e| LogError::Sqlite {
+                path: self.path.clone(),
+                source: e,
+            })?;
+            let step = tx
+                .execute_batch(sql)
+                .and_then(|()| tx.pragma_update(None, "user_version", i as i64 + 1))
+                .and_then(|()| tx.commit());
+            step.map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    pub fn retention_days(&self) -> u32 {
+        self.retention_days
+    }
+
+    /// Deletes rows older than the retention (all rows when it is 0). Returns how many.
+    pub fn apply_retention(&mut self, now: SystemTime) -> Result<usize, LogError> {
+        let cutoff = unix_secs(now) - i64::from(self.retention_days) * 86_400;
+        let n = if self.retention_days == 0 {
+            self.conn.execute("DELETE FROM checkins", [])
+        } else {
+            self.conn
+                .execute("DELETE FROM checkins WHERE at < ?1", params![cutoff])
+        }
+        .map_err(|e| self.err(e))?;
+        Ok(n)
+    }
+
+    /// Writes one row. With a retention of 0 nothing is written at all.
+    pub fn record(&mut self, c: &Checkin) -> Result<(), LogError> {
+        if self.retention_days == 0 {
+            return Ok(());
+        }
+        self.conn
+            .execute(
+                "INSERT INTO checkins (at, outcome, detail, code, duration_ms, name, local_name,
+                     document_masked, reference_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    c.at,
+                    c.outcome,
+                    c.detail,
+                    c.code,
+                    i64::try_from(c.duration_ms).unwrap_or(i64::MAX),
+                    c.name,
+                    c.local_name,
+                    c.document_masked,
+                    c.reference_id
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Rows matching `q`, newest first.
+    pub fn query(&self, q: &Query) -> Result<Vec<Row>, LogError> {
+        let since = match q.since.as_deref() {
+            None => None,
+            Some("today") => Some(
+                self.conn
+                    .query_row("SELECT date('now', 'localtime')", [], |r| {
+                        r.get::<_, String>(0)
+                    })
+                    .map_err(|e| self.err(e))?,
+            ),
+            Some(d) => Some(parse_date(d)?),
+        };
+        let pattern = q
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                format!(
+                    "%{}%",
+                    s.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )
+            });
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, datetime(at, 'unixepoch', 'localtime'), at, outcome, detail, code,
+                        duration_ms, name, local_name, document_masked, reference_id
+                 FROM checkins
+                 WHERE (?1 IS NULL OR date(at, 'unixepoch', 'localtime') >= ?1)
+                   AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR local_name LIKE ?2 ESCAPE '\\')
+                 ORDER BY at DESC, id DESC
+                 LIMIT ?3",
+            )
+            .map_err(|e| self.err(e))?;
+        let limit = q.limit.map(i64::from).unwrap_or(-1);
+        let rows = stmt
+            .query_map(params![since, pattern, limit], |r| {
+                Ok(Row {
+                    id: r.get(0)?,
+                    local_time: r.get(1)?,
+                    checkin: Checkin {
+                        at: r.get(2)?,
+                        outcome: r.get(3)?,
+                        detail: r.get(4)?,
+                        code: r.get(5)?,
+                        duration_ms: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
+                        name: r.get(7)?,
+                        local_name: r.get(8)?,
+                        document_masked: r.get(9)?,
+                        reference_id: r.get(10)?,
+                    },
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// The newest row's time, if any (for `doctor`).
+    pub fn newest(&self) -> Result<Option<String>, LogError> {
+        self.conn
+            .query_row(
+                "SELECT datetime(max(at), 'unixepoch', 'localtime') FROM checkins",
+                [],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Test hook: refuses writes from now on, as a read-only file system would.
+    #[doc(hidden)]
+    pub fn set_read_only(&self, read_only: bool) {
+        if let Err(e) = self.conn.pragma_update(None, "query_only", read_only) {
+            tracing::warn!(error = %e, "query_only could not be set");
+        }
+    }
+
+    /// Test hook: caps the database size so inserts fail as on a full disk.
+    #[doc(hidden)]
+    pub fn limit_pages(&self, pages: u32) -> Result<(), LogError> {
+        self.conn
+            .pragma_update(None, "max_page_count", pages)
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// The UTC calendar date of a day count since 1970 (Howard Hinnant's civil-from-days).
+pub fn civil_date(days: u64) -> String {
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `YYYY-MM-DD`, checked (SQLite would compare any string).
+pub fn parse_date(s: &str) -> Result<String, LogError> {
+    let b = s.as_bytes();
+    let ok = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let month = s.get(5..7).and_then(|m| m.parse::<u8>().ok());
+    let day = s.get(8..10).and_then(|d| d.parse::<u8>().ok());
+    match (ok, month, day) {
+        (true, Some(1..=12), Some(1..=31)) => Ok(s.to_owned()),
+        _ => Err(LogError::BadDate(s.to_owned())),
+    }
+}
+
+/// Where the log lives by default: the platform's data dir.
+pub fn default_path() -> Option<PathBuf> {
+    crate::config::project_dirs().map(|d| d.data_dir().join(FILE_NAME))
+}
+
+/// The serde name of a unit enum variant (`timeout`, `too_small`).
+fn snake_name(v: &impl serde::Serialize) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn unix_secs(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(_) => 0,
+    }
+}
+
+/// Names of people are in it: owner only.
+fn restrict_permissions(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+            tracing::warn!(error = %e, "could not make the check-in log owner-only");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faceki::{ErrorKind, Person};
+
+    fn person() -> Person {
+        Person {
+            full_name: "Eileen Marie Specimen".into(),
+            local_name: Some("إيلين ماري سبيسمن".into()),
+            document_id: Some("X00001234".into()),
+            country: None,
+            country_code: None,
+            dob: None,
+            reference_id: Some("ref-1".into()),
+            record_id: None,
+            id_front_image: Some("https://example.com/id.png".into()),
+        }
+    }
+
+    fn pass() -> Outcome {
+        Outcome::Pass {
+            person: Box::new(person()),
+        }
+    }
+
+    #[test]
+    fn a_pass_stores_the_masked_number_only() {
+        let c = Checkin::from_outcome(&pass(), Duration::from_millis(812), SystemTime::now());
+        assert_eq!(c.outcome, "pass");
+        assert_eq!(c.document_masked.as_deref(), Some("•••••1234"));
+        assert_eq!(c.duration_ms, 812);
+        let mut log = CheckinLog::in_memory(30).unwrap();
+        log.record(&c).unwrap();
+        let rows = log.query(&Query::today()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].checkin, c);
+        let all = format!("{rows:?}");
+        assert!(!all.contains("X00001234"));
+        assert!(!all.contains("id.png"));
+    }
+
+    #[test]
+    fn every_outcome_gets_a_row() {
+        let outcomes = [
+            pass(),
+            Outcome::NoMatch { code: Some(8013) },
+            Outcome::Retake {
+                code: 8006,
+                reason: crate::faceki::RetakeReason::TooSmall,
+            },
+            Outcome::Denied {
+                code: Some(0),
+                status: "PENDING".into(),
+            },
+            Outcome::Ambiguous { people: 2 },
+            Outcome::error(ErrorKind::Timeout, None, "slow"),
+        ];
+        let mut log = CheckinLog::in_memory(30).unwrap();
+        for o in &outcomes {
+            log.record(&Checkin::from_outcome(o, Duration::ZERO, SystemTime::now()))
+                .unwrap();
+        }
+        let rows = log.query(&Query::default()).unwrap();
+        let mut names: Vec<_> = rows.iter().map(|r| r.checkin.outcome.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            ["ambiguous", "denied", "error", "no_match", "pass", "retake"]
+        );
+        let err = rows.iter().find(|r| r.checkin.outcome == "error").unwrap();
+        assert_eq!(err.checkin.detail, "timeout");
+        assert!(
+            rows.iter()
+                .filter(|r| r.checkin.outcome != "pass")
+                .all(|r| r.checkin.name.is_none())
+        );
+    }
+
+    #[test]
+    fn retention_deletes_old_rows_and_zero_keeps_nothing() {
+        let now = SystemTime::now();
+        let mut log = CheckinLog::in_memory(30).unwrap();
+        let old = now - Duration::from_secs(31 * 86_400);
+        let recent = now - Duration::from_secs(29 * 86_400);
+        log.record(&Checkin::from_outcome(&pass(), Duration::ZERO, old))
+            .unwrap();
+        log.record(&Checkin::from_outcome(&pass(), Duration::ZERO, recent))
+            .unwrap();
+        assert_eq!(log.apply_retention(now).unwrap(), 1);
+        assert_eq!(log.query(&Query::default()).unwrap().len(), 1);
+
+        let mut none = CheckinLog::in_memory(0).unwrap();
+        none.record(&Checkin::from_outcome(&pass(), Duration::ZERO, now))
+            .unwrap();
+        assert!(none.query(&Query::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn search_by_name_latin_or_arabic_and_since() {
+        let mut log = CheckinLog::in_memory(30).unwrap();
+        let now = SystemTime::now();
+        log.record(&Checkin::from_outcome(&pass(), Duration::ZERO, now))
+            .unwrap();
+        let mut other = person();
+        other.full_name = "Grace 100% Hopper_".into();
+        other.local_name = None;
+        log.record(&Checkin::from_outcome(
+            &Outcome::Pass {
+                person: Box::new(other),
+            },
+            Duration::ZERO,
+            now - Duration::from_secs(3 * 86_400),
+        ))
+        .unwrap();
+        let find = |name: &str| {
+            log.query(&Query {
+                name: Some(name.into()),
+                ..Query::default()
+            })
+            .unwrap()
+            .len()
+        };
+        assert_eq!(find("specimen"), 1);
+        assert_eq!(find("ماري"), 1);
+        assert_eq!(find("100%"), 1);
+        assert_eq!(find("0%H"), 0, "% is literal, not a wildcard");
+        assert_eq!(find(""), 2);
+        assert_eq!(log.query(&Query::today()).unwrap().len(), 1);
+        assert!(matches!(
+            log.query(&Query {
+                since: Some("2026-13-01".into()),
+                ..Query::default()
+            }),
+            Err(LogError::BadDate(_))
+        ));
+    }
+
+    #[test]
+    fn migrations_are_versioned_and_rerunnable() {
+        let dir = std::env::temp_dir().join(format!("faceki-checkin-mig-{}", std::process::id()));
+        let path = dir.join(FILE_NAME);
+        {
+            // A version-1 file, as the first release wrote it.
+            std::fs::create_dir_all(&dir).unwrap();
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO checkins (at, outcome, duration_ms) VALUES (?1, 'no_match', 5)",
+                params![unix_secs(SystemTime::now())],
+            )
+            .unwrap();
+        }
+        let log = CheckinLog::open(&path, 30).unwrap();
+        assert_eq!(log.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        assert_eq!(log.query(&Query::default()).unwrap()[0].checkin.detail, "");
+        drop(log);
+        let log = CheckinLog::open(&path, 30).unwrap();
+        assert_eq!(log.query(&Query::default()).unwrap().len(), 1);
+        log.conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(log);
+        assert!(matches!(
+            CheckinLog::open(&path, 30),
+            Err(LogError::TooNew { found: 99, .. })
+        ));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(20_417), "2025-11-25");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+    }
+
+    #[test]
+    fn a_full_disk_is_an_error_not_a_panic() {
+        let mut log = CheckinLog::in_memory(30).unwrap();
+        log.limit_pages(1).unwrap();
+        let c = Checkin::from_outcome(&pass(), Duration::ZERO, SystemTime::now());
+        let mut failed = false;
+        for _ in 0..200 {
+            if log.record(&c).is_err() {
+                failed = true;
+                break;
+            }
+        }
+        assert!(failed, "a 1-page database must fill up");
+    }
+}
