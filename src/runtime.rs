@@ -36,6 +36,12 @@ pub enum CameraSource {
     DemoClip {
         fps: f32,
     },
+    /// A replay with faults injected on a schedule (fault-injection runs and tests).
+    Faulty {
+        path: PathBuf,
+        fps: f32,
+        plan: crate::camera::FaultPlan,
+    },
 }
 
 impl CameraSource {
@@ -60,6 +66,10 @@ impl CameraSource {
                 }
                 Self::Replay { path, fps } => match ReplaySource::from_path(&path, fps) {
                     Ok(s) => Box::new(s),
+                    Err(e) => Box::new(Missing(e.to_string())),
+                },
+                Self::Faulty { path, fps, plan } => match ReplaySource::from_path(&path, fps) {
+                    Ok(s) => Box::new(crate::camera::FaultySource::new(s, plan)),
                     Err(e) => Box::new(Missing(e.to_string())),
                 },
                 Self::DemoClip { fps } => {

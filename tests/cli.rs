@@ -122,6 +122,7 @@ fn check_json_against_sim_for_every_scenario() {
         ("huge", "error", 2, None),
         ("empty", "error", 2, None),
         ("wrong-type", "error", 2, None),
+        ("reset", "error", 2, None),
     ];
     for (scenario, outcome, status, code) in cases {
         set_scenario(&sim, scenario);

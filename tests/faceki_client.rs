@@ -96,6 +96,7 @@ async fn error_kinds_for_faults() {
         (Scenario::Empty, ErrorKind::Malformed),
         (Scenario::WrongType, ErrorKind::Malformed),
         (Scenario::Huge, ErrorKind::Malformed),
+        (Scenario::Reset, ErrorKind::Transport),
     ] {
         sim.set_scenario(scenario);
         match check(&client).await {

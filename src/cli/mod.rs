@@ -6,6 +6,7 @@ mod gate;
 mod log;
 pub mod logging;
 mod sim;
+pub mod soak;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +57,8 @@ pub enum Command {
     Doctor,
     /// The check-in log.
     Log(log::LogArgs),
+    /// Thousands of checks against the built-in simulator with injected faults (reliability).
+    Soak(soak::SoakArgs),
 }
 
 fn init_logging(verbose: u8, default: &str) -> logging::LogGuard {
@@ -91,6 +94,10 @@ pub fn main() -> ExitCode {
         Some(Command::Log(args)) => {
             let _log = init_logging(cli.verbose, "warn");
             log::run(cli.config.as_deref(), args)
+        }
+        Some(Command::Soak(args)) => {
+            let _log = init_logging(cli.verbose, "error");
+            soak::run(args)
         }
         None => run_kiosk(&cli),
     };

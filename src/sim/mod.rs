@@ -412,6 +412,24 @@ fn reply(st: &SimState, scenario: Scenario) -> Response {
         Scenario::Huge => huge_body("application/json"),
         Scenario::Empty => ([(header::CONTENT_TYPE, "application/json")], "").into_response(),
         Scenario::WrongType => ([(header::CONTENT_TYPE, "text/plain")], "OK").into_response(),
+        Scenario::Reset => {
+            let full =
+                match_body(st, &[record(st, "ACCEPTED", specimen::DOCUMENT_ID, 0)]).to_string();
+            let half = bytes::Bytes::from(full.as_bytes()[..full.len() / 2].to_vec());
+            // The stream fails after the first half: hyper drops the connection mid-body.
+            let stream = futures_util::stream::iter([
+                Ok(half),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "simulated reset",
+                )),
+            ]);
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                Body::from_stream(stream),
+            )
+                .into_response()
+        }
     }
 }
 

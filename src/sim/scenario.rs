@@ -45,6 +45,8 @@ pub enum Scenario {
     Empty,
     /// HTTP 200, `text/plain`, "OK".
     WrongType,
+    /// Half a match, then the connection is dropped (a reset mid-body).
+    Reset,
 }
 
 /// The ID-image reply, independent of the check scenario.
@@ -87,6 +89,7 @@ impl Scenario {
             Self::Huge,
             Self::Empty,
             Self::WrongType,
+            Self::Reset,
         ]);
         v
     }
@@ -120,6 +123,7 @@ impl fmt::Display for Scenario {
             Self::Huge => f.write_str("huge"),
             Self::Empty => f.write_str("empty"),
             Self::WrongType => f.write_str("wrong-type"),
+            Self::Reset => f.write_str("reset"),
         }
     }
 }
@@ -159,6 +163,7 @@ impl FromStr for Scenario {
             "huge" => Some(Self::Huge),
             "empty" => Some(Self::Empty),
             "wrong-type" => Some(Self::WrongType),
+            "reset" => Some(Self::Reset),
             other => {
                 if let Some(n) = other.strip_prefix("slow-") {
                     n.parse().ok().map(Self::Slow)
