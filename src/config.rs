@@ -434,6 +434,30 @@ mod tests {
         }
     }
 
+    /// The documented example is exactly the defaults, key for key: nothing undocumented,
+    /// nothing stale (an unknown or misspelt key would fail to parse).
+    #[test]
+    fn the_example_config_documents_the_defaults() {
+        let text = include_str!("../packaging/config.example.toml");
+        let parsed = Settings::parse(text).unwrap();
+        assert_eq!(parsed, Settings::default());
+        let commented_keys =
+            |section: &toml::Table| -> Vec<String> { section.keys().cloned().collect() };
+        let defaults = toml::Table::try_from(Settings::default()).unwrap();
+        for (name, section) in &defaults {
+            let Some(section) = section.as_table() else {
+                continue;
+            };
+            for key in commented_keys(section) {
+                let line = format!("{key} =");
+                assert!(
+                    text.contains(&line) || text.contains(&format!("# {line}")),
+                    "[{name}] {key} is not in packaging/config.example.toml"
+                );
+            }
+        }
+    }
+
     #[test]
     fn debug_hides_the_secret() {
         let mut s = Settings::default();

@@ -403,6 +403,12 @@ impl Runtime {
             if let Some(h) = &pin_hash {
                 to_write.kiosk.pin_hash = h.clone();
             }
+            // A secret that came from the environment stays there, out of the file.
+            let from_env = std::env::var(crate::config::ENV_CLIENT_SECRET)
+                .is_ok_and(|v| !v.trim().is_empty() && v == to_write.faceki.client_secret.expose());
+            if from_env {
+                to_write.faceki.client_secret = Secret::default();
+            }
             let result = match path {
                 Some(p) if !demo => to_write.save(&p).map_err(|e| e.to_string()),
                 _ => Ok(()),

@@ -175,6 +175,10 @@ impl CheckinLog {
             path,
             retention_days,
         };
+        // Deleted rows (expired names) are overwritten, not left in free pages of the file.
+        log.conn
+            .pragma_update(None, "secure_delete", true)
+            .map_err(|e| log.err(e))?;
         log.migrate()?;
         log.apply_retention(SystemTime::now())?;
         Ok(log)

@@ -75,7 +75,9 @@ impl KioskApp {
         });
         let w = Arc::clone(&waker);
         rt.gate.set_waker(move || w());
-        let configured = rt.configured();
+        // Without a staff PIN nobody could open the admin panel or leave kiosk mode: set-up
+        // first, even when the credentials came from the config file or the environment.
+        let configured = rt.configured() && !rt.settings.kiosk.pin_hash.is_empty();
         let flow = Flow::new(rt.settings.kiosk.flow(), configured);
         let admin = AdminPanel::new(&rt.settings);
         let setup = SetupScreen::new(&rt.settings);

@@ -27,6 +27,8 @@ pub enum AdminAction {
 
 pub struct AdminPanel {
     draft: Settings,
+    /// The address the current secret belongs to.
+    saved_base_url: String,
     new_secret: String,
     new_pin: String,
     pub cameras: Vec<CameraChoice>,
@@ -39,6 +41,7 @@ impl AdminPanel {
     pub fn new(settings: &Settings) -> Self {
         Self {
             draft: settings.clone(),
+            saved_base_url: settings.faceki.base_url.clone(),
             new_secret: String::new(),
             new_pin: String::new(),
             cameras: Vec::new(),
@@ -219,7 +222,15 @@ impl AdminPanel {
                         s.faceki.client_secret = Secret::new(self.new_secret.trim());
                     }
                     let pin = self.new_pin.trim().to_owned();
+                    // The secret only ever goes to the address it was typed for.
+                    let moved = s.faceki.base_url.trim() != self.saved_base_url.trim()
+                        && self.new_secret.trim().is_empty()
+                        && !s.faceki.client_secret.is_empty();
                     match (pin.is_empty(), crate::kiosk::pin::validate(&pin)) {
+                        _ if moved => {
+                            self.status =
+                                "Type the client secret again to use it with a new address.".into()
+                        }
                         (false, Err(e)) => self.status = e.to_string(),
                         _ => {
                             act(AdminAction::Save {

@@ -67,7 +67,14 @@ impl SetupScreen {
     }
 
     fn validate(&self, current: &Settings) -> Result<Settings, String> {
-        if self.client_id.trim().is_empty() || self.client_secret.trim().is_empty() {
+        // Credentials from the config file or the environment may already be there (then only
+        // the PIN is missing); the secret is kept only for the address it was set for.
+        let keep_secret = self.client_secret.trim().is_empty()
+            && !current.faceki.client_secret.is_empty()
+            && self.base_url.trim() == current.faceki.base_url;
+        if self.client_id.trim().is_empty()
+            || (self.client_secret.trim().is_empty() && !keep_secret)
+        {
             return Err("Client ID and secret are both needed.".into());
         }
         crate::kiosk::pin::validate(&self.pin).map_err(|e| e.to_string())?;
@@ -77,7 +84,9 @@ impl SetupScreen {
         let mut s = current.clone();
         s.faceki.base_url = self.base_url.trim().to_owned();
         s.faceki.client_id = self.client_id.trim().to_owned();
-        s.faceki.client_secret = Secret::new(self.client_secret.trim());
+        if !keep_secret {
+            s.faceki.client_secret = Secret::new(self.client_secret.trim());
+        }
         crate::faceki::FacekiClient::new(s.client_config()).map_err(|e| e.to_string())?;
         Ok(s)
     }
