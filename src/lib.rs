@@ -6,6 +6,7 @@ pub mod camera;
 pub mod cli;
 pub mod config;
 pub mod faceki;
+pub mod i18n;
 pub mod kiosk;
 pub mod runtime;
 pub mod selfie;
