@@ -150,6 +150,8 @@ impl KioskApp {
             Effect::Record { outcome, took } => self.rt.record(&outcome, took),
             // Sound cues come with the accessibility work.
             Effect::Sound(_) => {}
+            // The visitor's choices (language) come with the Arabic screens.
+            Effect::VisitEnded => {}
         }
     }
 
