@@ -6,6 +6,8 @@ use egui::{RichText, Ui};
 use super::UiAction;
 use crate::config::Settings;
 use crate::faceki::Secret;
+use crate::i18n::{Lang, Msg};
+use crate::kiosk::pin::PinError;
 use crate::ui::{style, widgets};
 
 pub struct SetupScreen {
@@ -29,34 +31,34 @@ impl SetupScreen {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, current: &Settings) -> Option<UiAction> {
+    pub fn ui(&mut self, ui: &mut Ui, current: &Settings, lang: Lang) -> Option<UiAction> {
         let mut action = None;
+        let p = style::palette(ui.ctx());
+        let rtl = lang.is_rtl();
         super::customer::centred(ui, |ui| {
-            widgets::title_ui(ui, "Set up this kiosk", style::TEXT);
-            widgets::body_ui(
-                ui,
-                "Enter the FACEKI credentials of your account and choose a staff PIN.",
-            );
+            widgets::title_ui(ui, Msg::SetUpKiosk.text(lang), p.text);
+            widgets::body_ui(ui, Msg::SetupIntro.text(lang));
             ui.add_space(16.0);
             egui::Grid::new("setup")
                 .num_columns(2)
                 .spacing([16.0, 14.0])
                 .show(ui, |ui| {
-                    field(ui, "FACEKI address", &mut self.base_url, false);
-                    field(ui, "Client ID", &mut self.client_id, false);
-                    field(ui, "Client secret", &mut self.client_secret, true);
-                    field(ui, "Staff PIN (4-12 digits)", &mut self.pin, true);
-                    field(ui, "Staff PIN again", &mut self.pin_again, true);
+                    let t = |m: Msg| m.text(lang);
+                    field_ui(ui, t(Msg::FacekiAddress), &mut self.base_url, false, rtl);
+                    field_ui(ui, t(Msg::ClientId), &mut self.client_id, false, rtl);
+                    field_ui(ui, t(Msg::ClientSecret), &mut self.client_secret, true, rtl);
+                    field_ui(ui, t(Msg::StaffPinDigits), &mut self.pin, true, rtl);
+                    field_ui(ui, t(Msg::StaffPinAgain), &mut self.pin_again, true, rtl);
                 });
             ui.add_space(16.0);
-            if widgets::big_button(ui, "Save", style::ACCENT).clicked() {
-                match self.validate(current) {
+            if widgets::big_button(ui, Msg::Save.text(lang), p.accent).clicked() {
+                match self.validate(current, lang) {
                     Ok(settings) => {
                         action = Some(UiAction::Setup {
                             settings: Box::new(settings),
                             pin: self.pin.clone(),
                         });
-                        self.status = "Saving…".into();
+                        self.status = Msg::Saving.text(lang).into();
                     }
                     Err(msg) => self.status = msg,
                 }
@@ -66,13 +68,16 @@ impl SetupScreen {
         action
     }
 
-    fn validate(&self, current: &Settings) -> Result<Settings, String> {
+    fn validate(&self, current: &Settings, lang: Lang) -> Result<Settings, String> {
         if self.client_id.trim().is_empty() || self.client_secret.trim().is_empty() {
-            return Err("Client ID and secret are both needed.".into());
+            return Err(Msg::NeedIdAndSecret.text(lang).into());
         }
-        crate::kiosk::pin::validate(&self.pin).map_err(|e| e.to_string())?;
+        crate::kiosk::pin::validate(&self.pin).map_err(|e| match e {
+            PinError::Format => Msg::PinFormat.text(lang).to_owned(),
+            other => other.to_string(),
+        })?;
         if self.pin != self.pin_again {
-            return Err("The two PINs differ.".into());
+            return Err(Msg::PinsDiffer.text(lang).into());
         }
         let mut s = current.clone();
         s.faceki.base_url = self.base_url.trim().to_owned();
@@ -83,14 +88,33 @@ impl SetupScreen {
     }
 }
 
+/// A labelled text field in a two-column grid (label first, as the admin panel uses it).
 pub fn field(ui: &mut Ui, label: &str, value: &mut String, secret: bool) {
-    let l = ui.label(RichText::new(label).size(style::SMALL));
-    ui.add(
-        egui::TextEdit::singleline(value)
-            .password(secret)
-            .desired_width(420.0)
-            .font(egui::TextStyle::Body),
-    )
-    .labelled_by(l.id);
+    field_ui(ui, label, value, secret, false);
+}
+
+/// A labelled text field; right to left, the label takes the right-hand column.
+pub fn field_ui(ui: &mut Ui, label: &str, value: &mut String, secret: bool, rtl: bool) {
+    let colour = style::palette(ui.ctx()).text;
+    let edit = |ui: &mut Ui, value: &mut String| {
+        ui.add(
+            egui::TextEdit::singleline(value)
+                .password(secret)
+                .desired_width(420.0)
+                .font(egui::TextStyle::Body),
+        )
+    };
+    if rtl {
+        let e = edit(ui, value);
+        let l = ui
+            .with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                widgets::text_ui(ui, label, style::SMALL, colour)
+            })
+            .inner;
+        e.labelled_by(l.id);
+    } else {
+        let l = ui.label(RichText::new(label).size(style::SMALL));
+        edit(ui, value).labelled_by(l.id);
+    }
     ui.end_row();
 }
