@@ -39,17 +39,29 @@ impl SetupScreen {
             widgets::title_ui(ui, Msg::SetUpKiosk.text(lang), p.text);
             widgets::body_ui(ui, Msg::SetupIntro.text(lang));
             ui.add_space(16.0);
-            egui::Grid::new("setup")
-                .num_columns(2)
-                .spacing([16.0, 14.0])
-                .show(ui, |ui| {
-                    let t = |m: Msg| m.text(lang);
-                    field_ui(ui, t(Msg::FacekiAddress), &mut self.base_url, false, rtl);
-                    field_ui(ui, t(Msg::ClientId), &mut self.client_id, false, rtl);
-                    field_ui(ui, t(Msg::ClientSecret), &mut self.client_secret, true, rtl);
-                    field_ui(ui, t(Msg::StaffPinDigits), &mut self.pin, true, rtl);
-                    field_ui(ui, t(Msg::StaffPinAgain), &mut self.pin_again, true, rtl);
-                });
+            let t = |m: Msg| m.text(lang);
+            let fields = [
+                (t(Msg::FacekiAddress), &mut self.base_url, false),
+                (t(Msg::ClientId), &mut self.client_id, false),
+                (t(Msg::ClientSecret), &mut self.client_secret, true),
+                (t(Msg::StaffPinDigits), &mut self.pin, true),
+                (t(Msg::StaffPinAgain), &mut self.pin_again, true),
+            ];
+            if rtl {
+                // egui's grid runs left to right only: mirrored rows instead.
+                for (label, value, secret) in fields {
+                    field_rtl_ui(ui, label, value, secret);
+                }
+            } else {
+                egui::Grid::new("setup")
+                    .num_columns(2)
+                    .spacing([16.0, 14.0])
+                    .show(ui, |ui| {
+                        for (label, value, secret) in fields {
+                            field(ui, label, value, secret);
+                        }
+                    });
+            }
             ui.add_space(16.0);
             if widgets::big_button(ui, Msg::Save.text(lang), p.accent).clicked() {
                 match self.validate(current, lang) {
@@ -88,33 +100,37 @@ impl SetupScreen {
     }
 }
 
-/// A labelled text field in a two-column grid (label first, as the admin panel uses it).
+/// A labelled text field in a two-column grid (label first).
 pub fn field(ui: &mut Ui, label: &str, value: &mut String, secret: bool) {
-    field_ui(ui, label, value, secret, false);
+    let l = ui.label(RichText::new(label).size(style::SMALL));
+    text_edit_ui(ui, value, secret).labelled_by(l.id);
+    ui.end_row();
 }
 
-/// A labelled text field; right to left, the label takes the right-hand column.
-pub fn field_ui(ui: &mut Ui, label: &str, value: &mut String, secret: bool, rtl: bool) {
+fn text_edit_ui(ui: &mut Ui, value: &mut String, secret: bool) -> egui::Response {
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .password(secret)
+            .desired_width(420.0)
+            .font(egui::TextStyle::Body),
+    )
+}
+
+/// A labelled text field right to left: the label right-aligned at the right edge, the field
+/// to its left; fixed label width so the fields line up.
+fn field_rtl_ui(ui: &mut Ui, label: &str, value: &mut String, secret: bool) {
+    const LABEL_WIDTH: f32 = 380.0;
     let colour = style::palette(ui.ctx()).text;
-    let edit = |ui: &mut Ui, value: &mut String| {
-        ui.add(
-            egui::TextEdit::singleline(value)
-                .password(secret)
-                .desired_width(420.0)
-                .font(egui::TextStyle::Body),
-        )
-    };
-    if rtl {
-        let e = edit(ui, value);
+    let row = egui::vec2(ui.available_width(), 52.0);
+    let right_to_left = egui::Layout::right_to_left(egui::Align::Center);
+    ui.allocate_ui_with_layout(row, right_to_left, |ui| {
+        ui.add_space(16.0);
         let l = ui
-            .with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            .allocate_ui_with_layout(egui::vec2(LABEL_WIDTH, 44.0), right_to_left, |ui| {
+                ui.set_min_width(LABEL_WIDTH);
                 widgets::text_ui(ui, label, style::SMALL, colour)
             })
             .inner;
-        e.labelled_by(l.id);
-    } else {
-        let l = ui.label(RichText::new(label).size(style::SMALL));
-        edit(ui, value).labelled_by(l.id);
-    }
-    ui.end_row();
+        text_edit_ui(ui, value, secret).labelled_by(l.id);
+    });
 }
