@@ -303,6 +303,27 @@ fn arabic_staff_pin_pad_is_labelled() {
 }
 
 #[test]
+fn arabic_camera_missing_screen() {
+    let mut s = Settings::default();
+    s.kiosk.pin_hash = faceki_kiosk::kiosk::pin::hash("1234").unwrap();
+    arabic(&mut s);
+    let mut h = harness_with(
+        s,
+        CameraSource::Replay {
+            path: "/nonexistent/clip.mjpeg".into(),
+            fps: 15.0,
+        },
+        Some(Scenario::Match),
+    );
+    step_until(&mut h, "camera missing", 15, |h| {
+        has(h, "الكاميرا غير متاحة")
+    });
+    assert!(has_part(&h, "جارٍ إعادة المحاولة تلقائيًا"));
+    h.get_by_label("للموظفين").click();
+    step_until(&mut h, "the PIN pad", 5, |h| has(h, "الرمز السري للموظفين"));
+}
+
+#[test]
 fn language_switch_lasts_for_the_visitor_then_resets() {
     let mut h = demo(Scenario::Match, |s| s.kiosk.auto_capture = false);
     step_until(&mut h, "the language switch", 10, |h| has(h, "العربية"));
