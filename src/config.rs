@@ -118,8 +118,10 @@ pub struct KioskSettings {
     pub max_attempts: u32,
     pub attempt_window_secs: u64,
     pub cooldown_secs: u64,
-    /// `en` or `ar`.
+    /// `en` or `ar`: the language each visitor starts in (they can switch with one tap).
     pub language: String,
+    /// Black background, white text, outlined buttons: for low vision and bright sites.
+    pub high_contrast: bool,
 }
 
 impl Default for KioskSettings {
@@ -135,6 +137,7 @@ impl Default for KioskSettings {
             attempt_window_secs: flow.attempt_window.as_secs(),
             cooldown_secs: flow.cooldown.as_secs(),
             language: "en".into(),
+            high_contrast: false,
         }
     }
 }
@@ -456,6 +459,16 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn kiosk_language_and_contrast_are_optional() {
+        let s = Settings::parse("[kiosk]\nlanguage = \"ar\"\n").unwrap();
+        assert_eq!(s.kiosk.language, "ar");
+        assert!(!s.kiosk.high_contrast);
+        let s = Settings::parse("[kiosk]\nhigh_contrast = true\n").unwrap();
+        assert!(s.kiosk.high_contrast);
+        assert_eq!(s.kiosk.language, "en");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod checkin;
 pub mod cli;
 pub mod config;
 pub mod faceki;
+pub mod i18n;
 pub mod kiosk;
 pub mod runtime;
 pub mod selfie;

@@ -241,6 +241,108 @@ fn first_start_opens_setup_never_a_check() {
     assert!(!has(&h, "Checking…"));
 }
 
+// The same flows in Arabic, with controls found by their Arabic labels.
+
+const AR_WELCOME: &str = "أهلًا وسهلًا";
+
+fn arabic(s: &mut Settings) {
+    s.kiosk.language = "ar".into();
+}
+
+#[test]
+fn arabic_pass_shows_the_arabic_welcome_and_name() {
+    let mut h = demo(Scenario::Match, |s| {
+        arabic(s);
+        s.kiosk.pass_display_secs = 30;
+    });
+    step_until(&mut h, "the Arabic pass screen", 20, |h| has(h, AR_WELCOME));
+    assert!(has(&h, sim::specimen::FULL_NAME));
+    assert!(has(&h, sim::specimen::LOCAL_NAME));
+    // The masked number keeps its shape inside Arabic; screen readers get it in logical order.
+    assert!(has(&h, "رقم الوثيقة •••••0000"));
+    assert!(!has(&h, "Welcome"));
+    step_until(&mut h, "the ID image", 10, |h| {
+        has(h, "وثيقة الهوية المسجّلة")
+    });
+    h.get_by_label("تم").click();
+    step_until(&mut h, "the pass to clear", 5, |h| !has(h, AR_WELCOME));
+    assert!(!has(&h, sim::specimen::FULL_NAME));
+}
+
+#[test]
+fn arabic_no_match_then_try_again() {
+    let mut h = demo(Scenario::NoMatch, arabic);
+    step_until(&mut h, "no match", 20, |h| has(h, "لم نتعرّف عليك"));
+    assert!(has_part(&h, "لم نعثر على بياناتك"));
+    h.get_by_label("إعادة المحاولة").click();
+    step_until(&mut h, "back to the camera", 5, |h| {
+        has_part(h, "معاينة الكاميرا")
+    });
+}
+
+#[test]
+fn arabic_staff_pin_pad_is_labelled() {
+    let mut h = demo(Scenario::Match, |s| {
+        arabic(s);
+        s.kiosk.auto_capture = false;
+    });
+    step_until(&mut h, "the capture button", 10, |h| has(h, "التقاط صورة"));
+    h.get_by_label("للموظفين").click();
+    step_until(&mut h, "the PIN pad", 5, |h| has(h, "الرمز السري للموظفين"));
+    for d in ["9", "9", "9", "9"] {
+        h.get_by_label(d).click();
+        h.step();
+    }
+    h.get_by_label("موافق").click();
+    step_until(&mut h, "the wrong-PIN line", 10, |h| {
+        has(h, "رمز خاطئ. المحاولات المتبقية: 4.")
+    });
+    assert!(has(&h, "مسح"));
+    h.get_by_label("إلغاء").click();
+    step_until(&mut h, "back to the camera", 5, |h| has(h, "للموظفين"));
+}
+
+#[test]
+fn arabic_camera_missing_screen() {
+    let mut s = Settings::default();
+    s.kiosk.pin_hash = faceki_kiosk::kiosk::pin::hash("1234").unwrap();
+    arabic(&mut s);
+    let mut h = harness_with(
+        s,
+        CameraSource::Replay {
+            path: "/nonexistent/clip.mjpeg".into(),
+            fps: 15.0,
+        },
+        Some(Scenario::Match),
+    );
+    step_until(&mut h, "camera missing", 15, |h| {
+        has(h, "الكاميرا غير متاحة")
+    });
+    assert!(has_part(&h, "جارٍ إعادة المحاولة تلقائيًا"));
+    h.get_by_label("للموظفين").click();
+    step_until(&mut h, "the PIN pad", 5, |h| has(h, "الرمز السري للموظفين"));
+}
+
+#[test]
+fn language_switch_lasts_for_the_visitor_then_resets() {
+    let mut h = demo(Scenario::Match, |s| s.kiosk.auto_capture = false);
+    step_until(&mut h, "the language switch", 10, |h| has(h, "العربية"));
+    assert!(has(&h, "Face sign-in"));
+    h.get_by_label("العربية").click();
+    step_until(&mut h, "Arabic", 5, |h| has(h, "تسجيل الدخول بالوجه"));
+    // The switch now offers the way back, in English.
+    assert!(has(&h, "English"));
+    assert!(!has(&h, "Face sign-in"));
+    step_until(&mut h, "the capture button", 10, |h| has(h, "التقاط صورة"));
+    h.get_by_label("التقاط صورة").click();
+    step_until(&mut h, "the Arabic pass screen", 20, |h| has(h, AR_WELCOME));
+    h.get_by_label("تم").click();
+    // The visitor got in: the next one starts in the configured language.
+    step_until(&mut h, "English again", 5, |h| has(h, "Face sign-in"));
+    assert!(has(&h, "العربية"));
+    assert_eq!(h.state().lang, faceki_kiosk::i18n::Lang::En);
+}
+
 /// A replay folder holding one frame: the preview is the same picture every time.
 fn still(name: &str, frame: usize) -> PathBuf {
     let dir =
@@ -327,4 +429,75 @@ fn snapshot_setup() {
     );
     step_until(&mut h, "setup", 5, |h| has(h, "Set up this kiosk"));
     h.snapshot("setup");
+}
+
+// The main screens in Arabic, right to left.
+
+#[test]
+fn snapshot_positioning_hint_ar() {
+    let mut s = snapshot_settings();
+    arabic(&mut s);
+    let mut h = harness_with(
+        s,
+        CameraSource::Replay {
+            path: still("far-ar", 20),
+            fps: 15.0,
+        },
+        Some(Scenario::Match),
+    );
+    step_until(&mut h, "the hint", 15, |h| {
+        has_part(h, "معاينة الكاميرا. يُرجى")
+    });
+    h.snapshot("positioning_hint_ar");
+}
+
+#[test]
+fn snapshot_pass_ar() {
+    let mut s = snapshot_settings();
+    arabic(&mut s);
+    let mut h = harness_with(
+        s,
+        CameraSource::Replay {
+            path: steady_clip(),
+            fps: 15.0,
+        },
+        Some(Scenario::Match),
+    );
+    step_until(&mut h, "the ID image", 20, |h| {
+        has(h, "وثيقة الهوية المسجّلة")
+    });
+    h.step();
+    h.snapshot("pass_ar");
+}
+
+#[test]
+fn snapshot_no_match_ar() {
+    let mut s = snapshot_settings();
+    arabic(&mut s);
+    let mut h = harness_with(
+        s,
+        CameraSource::Replay {
+            path: steady_clip(),
+            fps: 15.0,
+        },
+        Some(Scenario::NoMatch),
+    );
+    step_until(&mut h, "no match", 20, |h| has(h, "لم نتعرّف عليك"));
+    h.snapshot("no_match_ar");
+}
+
+#[test]
+fn snapshot_retake_high_contrast() {
+    let mut s = snapshot_settings();
+    s.kiosk.high_contrast = true;
+    let mut h = harness_with(
+        s,
+        CameraSource::Replay {
+            path: steady_clip(),
+            fps: 15.0,
+        },
+        Some(Scenario::Code(8006)),
+    );
+    step_until(&mut h, "retake", 20, |h| has(h, "Let's take that again"));
+    h.snapshot("retake_high_contrast");
 }

@@ -105,6 +105,8 @@ pub enum Event {
     Cancel,
     /// "Try again" / "Done" on a result screen.
     Dismiss,
+    /// Someone used the screen without a face in view (the language switch): a visitor is there.
+    Touch,
     /// Staff passed the PIN.
     AdminOpened,
     /// Staff closed the admin panel; `configured` says whether FACEKI credentials are set.
@@ -137,6 +139,8 @@ pub enum Effect {
         took: Duration,
     },
     Sound(Cue),
+    /// The visitor has gone (or got in): drop their choices, such as the language.
+    VisitEnded,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,8 +156,10 @@ pub struct Flow {
     configured: bool,
     next_check: u64,
     failures: VecDeque<Duration>,
-    /// When the last face was seen (for going idle).
+    /// When the last face was seen or the screen last touched (for going idle).
     last_someone: Duration,
+    /// A visitor has been seen since the last [`Effect::VisitEnded`].
+    visit_open: bool,
 }
 
 impl Flow {
@@ -169,6 +175,7 @@ impl Flow {
             next_check: 1,
             failures: VecDeque::new(),
             last_someone: Duration::ZERO,
+            visit_open: false,
         }
     }
 
@@ -218,6 +225,17 @@ impl Flow {
         }
         if matches!(self.screen, Screen::Admin | Screen::Setup) {
             return fx;
+        }
+        // A face anywhere, or a tap, means a visitor is there (a face during a result is the
+        // same person, who may try again in the language they chose).
+        let present = match &event {
+            Event::Gate(g) => g.someone,
+            Event::Touch | Event::Dismiss | Event::Cancel | Event::CaptureNow => true,
+            _ => false,
+        };
+        if present {
+            self.last_someone = now;
+            self.visit_open = true;
         }
         match &event {
             Event::CameraLost { reason } => {
@@ -271,6 +289,11 @@ impl Flow {
                 if now >= until || ev == Event::Dismiss {
                     fx.push(Effect::ClearPersonalData);
                     fx.push(Effect::ResetGate);
+                    if outcome.is_pass() {
+                        // In: whoever looks next is a new visitor.
+                        self.visit_open = false;
+                        fx.push(Effect::VisitEnded);
+                    }
                     self.after_result(now)
                 } else {
                     Screen::Result { outcome, until }
@@ -326,9 +349,6 @@ impl Flow {
                 }
             }
             (s @ (Screen::Attract | Screen::Positioning { .. }), Event::Gate(gate)) => {
-                if gate.someone {
-                    self.last_someone = now;
-                }
                 if gate.ready && self.settings.auto_capture {
                     self.start_check(now, &mut fx)
                 } else if gate.someone {
@@ -353,6 +373,13 @@ impl Flow {
             }
             (s, _) => s,
         };
+        if self.visit_open
+            && self.screen == Screen::Attract
+            && now.saturating_sub(self.last_someone) >= self.settings.idle_after
+        {
+            self.visit_open = false;
+            fx.push(Effect::VisitEnded);
+        }
         fx
     }
 
@@ -733,5 +760,61 @@ mod tests {
         assert!(f.handle(gate(Verdict::Ok, true, true), s(2.0)).is_empty());
         f.handle(Event::AdminClosed { configured: true }, s(3.0));
         assert_eq!(f.screen(), &Screen::Attract);
+    }
+
+    fn ended(fx: &[Effect]) -> bool {
+        fx.contains(&Effect::VisitEnded)
+    }
+
+    #[test]
+    fn a_pass_ends_the_visit() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        let check = walk_up(&mut f, 0.0);
+        let fx = f.handle(
+            Event::CheckFinished {
+                check,
+                outcome: person(),
+            },
+            s(2.0),
+        );
+        assert!(!ended(&fx));
+        assert!(ended(&f.handle(Event::Dismiss, s(3.0))));
+    }
+
+    #[test]
+    fn a_failure_keeps_the_visit_until_nobody_is_there() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        let check = walk_up(&mut f, 0.0);
+        f.handle(
+            Event::CheckFinished {
+                check,
+                outcome: Outcome::NoMatch { code: None },
+            },
+            s(2.0),
+        );
+        // "Try again": the same person, still in view.
+        assert!(!ended(&f.handle(Event::Dismiss, s(3.0))));
+        assert!(!ended(
+            &f.handle(gate(Verdict::TooSmall, true, false), s(4.0))
+        ));
+        // They walk away.
+        assert!(!ended(
+            &f.handle(gate(Verdict::NoFace, false, false), s(5.0))
+        ));
+        let fx = f.handle(Event::Tick, s(7.1));
+        assert_eq!(f.screen(), &Screen::Attract);
+        assert!(ended(&fx));
+        // Once.
+        assert!(!ended(&f.handle(Event::Tick, s(9.0))));
+    }
+
+    #[test]
+    fn a_touch_with_nobody_in_view_opens_a_visit_that_times_out() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        assert!(!ended(&f.handle(Event::Tick, s(10.0))), "no visit yet");
+        f.handle(Event::Touch, s(11.0));
+        assert_eq!(f.screen(), &Screen::Attract);
+        assert!(!ended(&f.handle(Event::Tick, s(13.5))));
+        assert!(ended(&f.handle(Event::Tick, s(14.0))));
     }
 }

@@ -12,8 +12,9 @@ use super::screens::pin::PinPad;
 use super::screens::result::IdImageView;
 use super::screens::setup::SetupScreen;
 use super::screens::{AdminTab, UiAction, customer, result};
-use super::{fonts, style};
+use super::{fonts, style, widgets};
 use crate::camera::CameraStatus;
+use crate::i18n::{self, Lang, Msg};
 use crate::kiosk::pin::PinGuard;
 use crate::kiosk::{Effect, Event, Flow, GateView, Screen};
 use crate::runtime::{Runtime, RuntimeEvent};
@@ -31,6 +32,8 @@ enum IdImageState {
 pub struct KioskApp {
     pub rt: Runtime,
     pub flow: Flow,
+    /// The language on screen: the configured one, or the visitor's pick until the visit ends.
+    pub lang: Lang,
     start: Instant,
     preview: Option<TextureHandle>,
     preview_seq: u64,
@@ -63,7 +66,8 @@ pub struct KioskApp {
 impl KioskApp {
     pub fn new(ctx: &egui::Context, rt: Runtime, kiosk_mode: bool) -> Self {
         fonts::install(ctx);
-        style::apply(ctx);
+        style::apply(ctx, rt.settings.kiosk.high_contrast);
+        let lang = Lang::from_setting(&rt.settings.kiosk.language);
         let repaint = ctx.clone();
         let waker: Arc<dyn Fn() + Send + Sync> = Arc::new(move || repaint.request_repaint());
         let live = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -84,6 +88,7 @@ impl KioskApp {
         Self {
             rt,
             flow,
+            lang,
             start: Instant::now(),
             preview: None,
             preview_seq: 0,
@@ -118,6 +123,11 @@ impl KioskApp {
             self.slowest_frame = took;
             tracing::debug!(ms = took.as_secs_f64() * 1e3, "slowest UI frame so far");
         }
+    }
+
+    /// The language each visitor starts in.
+    pub fn default_lang(&self) -> Lang {
+        Lang::from_setting(&self.rt.settings.kiosk.language)
     }
 
     fn now(&self) -> Duration {
@@ -158,8 +168,9 @@ impl KioskApp {
                 let w = self.wake();
                 self.rt.record(&outcome, took, w)
             }
-            // Sound cues come with the accessibility work.
+            // Sound cues are not wired up yet.
             Effect::Sound(_) => {}
+            Effect::VisitEnded => self.lang = self.default_lang(),
         }
     }
 
@@ -257,21 +268,25 @@ impl KioskApp {
                         };
                     }
                 }
+                // The admin panel is in English for now: its status lines too.
                 RuntimeEvent::ConnectionTested(r) => {
                     self.admin.connection = match r {
-                        Ok(_) => "Connected: FACEKI gave this kiosk a token.".into(),
-                        Err(e) => format!("Not connected: {e}"),
+                        Ok(_) => Msg::Connected.text(Lang::En).into(),
+                        Err(e) => i18n::not_connected(Lang::En, &e.to_string()),
                     };
                 }
                 RuntimeEvent::PinChecked { ok } => self.pin_result(ok),
                 RuntimeEvent::SettingsSaved { result, pin_hash } => {
                     self.rt.apply_saved_pin(pin_hash);
-                    let msg = match result {
-                        Ok(()) => "Saved.".to_owned(),
-                        Err(e) => format!("Could not save: {e}"),
+                    let msg = |lang| match &result {
+                        Ok(()) => Msg::Saved.text(lang).to_owned(),
+                        Err(e) => i18n::could_not_save(lang, e),
                     };
-                    self.admin.status = msg.clone();
-                    self.setup.status = msg;
+                    self.admin.status = msg(Lang::En);
+                    // The new settings may change the language and the theme.
+                    self.lang = self.default_lang();
+                    self.setup.status = msg(self.lang);
+                    style::apply(ctx, self.rt.settings.kiosk.high_contrast);
                     if self.flow.screen() == &Screen::Setup && self.rt.configured() {
                         let configured = self.rt.configured();
                         self.send(Event::AdminClosed { configured });
@@ -294,11 +309,13 @@ impl KioskApp {
                 RuntimeEvent::Cameras(r) => match r {
                     Ok(list) => {
                         if list.is_empty() {
-                            self.admin.status = "No camera found.".into();
+                            self.admin.status = Msg::NoCamera.text(Lang::En).into();
                         }
                         self.admin.cameras = list;
                     }
-                    Err(e) => self.admin.status = format!("Cameras could not be listed: {e}"),
+                    Err(e) => {
+                        self.admin.status = i18n::cameras_not_listed(Lang::En, &e.to_string())
+                    }
                 },
             }
         }
@@ -318,9 +335,9 @@ impl KioskApp {
             self.checkins.rows.clear();
             self.send(Event::AdminOpened);
         } else if left == 0 {
-            self.pin.status = "Too many wrong PINs. Locked for 5 minutes.".into();
+            self.pin.status = Msg::TooManyWrongPins.text(self.lang).into();
         } else {
-            self.pin.status = format!("Wrong PIN. {left} tries left.");
+            self.pin.status = i18n::wrong_pin(self.lang, left);
         }
     }
 
@@ -334,15 +351,18 @@ impl KioskApp {
                 self.pin_open = true;
             }
             UiAction::ClosePin => self.pin_open = false,
+            UiAction::SwitchLanguage(lang) => {
+                self.lang = lang;
+                // A tap means someone is there, face in view or not: their visit has begun.
+                self.send(Event::Touch);
+            }
             UiAction::PinEntered(pin) => {
                 let now = self.now();
                 match self.pin_guard.check_allowed(now) {
-                    Err(left) => {
-                        self.pin.status = format!("Locked. Try again in {} s.", left.as_secs())
-                    }
+                    Err(left) => self.pin.status = i18n::pin_locked(self.lang, left.as_secs()),
                     Ok(()) => {
                         self.pin.busy = true;
-                        self.pin.status = "Checking…".into();
+                        self.pin.status = Msg::Checking.text(self.lang).into();
                         let w = self.wake();
                         self.rt.check_pin(pin, w);
                     }
@@ -372,7 +392,7 @@ impl KioskApp {
                     self.rt.save_settings(*settings, new_pin, w);
                 }
                 AdminAction::TestConnection => {
-                    self.admin.connection = "Testing…".into();
+                    self.admin.connection = Msg::Testing.text(Lang::En).into();
                     let w = self.wake();
                     self.rt.test_connection(w);
                 }
@@ -382,6 +402,7 @@ impl KioskApp {
                 }
                 AdminAction::SetScenario(s) => self.rt.set_scenario(s),
                 AdminAction::Close => {
+                    self.lang = self.default_lang();
                     let configured = self.rt.configured();
                     self.send(Event::AdminClosed { configured });
                 }
@@ -430,20 +451,23 @@ impl KioskApp {
     fn screen_ui(&mut self, ui: &mut egui::Ui) -> Option<UiAction> {
         if self.pin_open {
             let locked = self.pin_guard.is_locked(self.now());
-            return self.pin.ui(ui, locked);
+            return self.pin.ui(ui, locked, self.lang);
         }
         let now = self.now();
         let tex = self.preview.as_ref();
         let manual = !self.flow.settings.auto_capture;
+        let lang = self.lang;
         match self.flow.screen().clone() {
-            Screen::Setup => self.setup.ui(ui, &self.rt.settings),
-            Screen::Attract => customer::positioning_ui(ui, tex, None, false),
-            Screen::Positioning { gate } => customer::positioning_ui(ui, tex, Some(&gate), manual),
+            Screen::Setup => self.setup.ui(ui, &self.rt.settings, lang),
+            Screen::Attract => customer::positioning_ui(ui, tex, None, false, lang),
+            Screen::Positioning { gate } => {
+                customer::positioning_ui(ui, tex, Some(&gate), manual, lang)
+            }
             Screen::Countdown { until } => {
-                customer::countdown_ui(ui, tex, until.saturating_sub(now).as_secs() + 1);
+                customer::countdown_ui(ui, tex, until.saturating_sub(now).as_secs() + 1, lang);
                 None
             }
-            Screen::Verifying { .. } => customer::verifying_ui(ui),
+            Screen::Verifying { .. } => customer::verifying_ui(ui, lang),
             Screen::Result { outcome, until } => {
                 let total = if outcome.is_pass() {
                     self.flow.settings.pass_display
@@ -457,14 +481,14 @@ impl KioskApp {
                     IdImageState::Shown(t) => IdImageView::Shown(t),
                     IdImageState::Failed => IdImageView::Failed,
                 };
-                result::result_ui(ui, &outcome, img, left)
+                result::result_ui(ui, &outcome, img, left, lang)
             }
-            Screen::CameraMissing { reason } => customer::camera_missing_ui(ui, &reason),
+            Screen::CameraMissing { reason } => customer::camera_missing_ui(ui, &reason, lang),
             Screen::ServiceUnavailable { kind, detail, .. } => {
-                customer::service_ui(ui, kind, &detail)
+                customer::service_ui(ui, kind, &detail, lang)
             }
             Screen::Cooldown { until } => {
-                customer::cooldown_ui(ui, until.saturating_sub(now).as_secs())
+                customer::cooldown_ui(ui, until.saturating_sub(now).as_secs(), lang)
             }
             Screen::Admin => {
                 let mut action = None;
@@ -535,23 +559,20 @@ impl eframe::App for KioskApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let t0 = Instant::now();
+        let palette = style::palette(ui.ctx());
         if self.rt.is_demo() {
             egui::Panel::top("demo-banner")
-                .frame(egui::Frame::new().fill(style::WARN).inner_margin(6.0))
+                .frame(egui::Frame::new().fill(palette.warn).inner_margin(6.0))
                 .show(ui, |ui| {
                     ui.vertical_centered(|ui| {
-                        ui.label(
-                            egui::RichText::new("DEMO: no real identity check. Staff PIN 1234.")
-                                .size(style::SMALL)
-                                .family(fonts::bold())
-                                .color(egui::Color32::BLACK),
-                        );
+                        let banner = Msg::DemoBanner.text(self.lang);
+                        widgets::bold_text_ui(ui, banner, style::CAPTION, egui::Color32::BLACK);
                     });
                 });
         }
         let mut action = None;
         egui::CentralPanel::default()
-            .frame(egui::Frame::new().fill(style::BG))
+            .frame(egui::Frame::new().fill(palette.bg))
             .show(ui, |ui| {
                 action = self.screen_ui(ui);
             });

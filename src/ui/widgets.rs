@@ -1,11 +1,130 @@
-//! Drawing pieces shared by screens: the camera preview with its oval, big text, buttons.
+//! Drawing pieces shared by screens: the camera preview with its oval, text in either
+//! direction, buttons, rows that mirror for Arabic.
+//!
+//! Any text with right-to-left letters goes through [`bidi`]: egui 0.37 has no bidi step, and
+//! shapes Arabic properly only in the `arabic` font family. Such text is also wrapped here, by
+//! words in logical order, because reordering works within a line, never across lines.
 
+use egui::accesskit::Role;
+use egui::text::LayoutJob;
 use egui::{
-    Align2, Color32, FontId, Pos2, Rect, RichText, Sense, Shape, Stroke, TextureHandle, Ui, Vec2,
-    vec2,
+    Align, Color32, FontFamily, FontId, Layout, Pos2, Rect, RichText, Sense, Shape, Stroke,
+    TextureHandle, Ui, Vec2, WidgetText, vec2,
 };
 
 use super::{bidi, fonts, style};
+use crate::i18n::{self, Lang};
+
+fn families(bold: bool) -> (FontFamily, FontFamily) {
+    if bold {
+        (fonts::bold(), fonts::arabic_bold())
+    } else {
+        (FontFamily::Proportional, fonts::arabic())
+    }
+}
+
+fn rtl_job(text: &str, size: f32, colour: Color32, bold: bool) -> LayoutJob {
+    let (ltr, rtl) = families(bold);
+    bidi::job(text, size, colour, ltr, rtl)
+}
+
+/// `text` with line breaks put in (logical order) so each line fits `width`.
+fn wrap_logical(ui: &Ui, text: &str, width: f32, size: f32, bold: bool) -> String {
+    let measure = |s: &str| {
+        ui.fonts_mut(|f| f.layout_job(rtl_job(s, size, Color32::WHITE, bold)))
+            .size()
+            .x
+    };
+    let mut lines: Vec<String> = Vec::new();
+    for para in text.split('\n') {
+        if measure(para) <= width {
+            lines.push(para.to_owned());
+            continue;
+        }
+        let mut line = String::new();
+        for word in para.split(' ') {
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if !line.is_empty() && measure(&candidate) > width {
+                lines.push(std::mem::replace(&mut line, word.to_owned()));
+            } else {
+                line = candidate;
+            }
+        }
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+/// Screen readers get the logical text, not the visual runs a mixed-direction job holds.
+fn label_for_a11y(resp: &egui::Response, role: Role, shown: &str, logical: &str) {
+    let logical = bidi::strip_controls(logical);
+    if shown != logical {
+        let enabled = resp.enabled();
+        resp.widget_info(|| egui::WidgetInfo::labeled(role, enabled, &logical));
+    }
+}
+
+fn styled_ui(ui: &mut Ui, text: &str, size: f32, colour: Color32, bold: bool) -> egui::Response {
+    if !bidi::has_rtl(text) {
+        let mut rich = RichText::new(text).size(size).color(colour);
+        if bold {
+            rich = rich.family(fonts::bold());
+        }
+        return ui.label(rich);
+    }
+    let wrapped = wrap_logical(ui, text, ui.available_width(), size, bold);
+    let job = rtl_job(&wrapped, size, colour, bold);
+    let shown = job.text.clone();
+    let resp = ui.add(egui::Label::new(job).wrap_mode(egui::TextWrapMode::Extend));
+    label_for_a11y(&resp, Role::Label, &shown, &wrapped.replace('\n', " "));
+    resp
+}
+
+/// Text in either direction (Arabic shaped and ordered via [`bidi`]).
+pub fn text_ui(ui: &mut Ui, text: &str, size: f32, colour: Color32) -> egui::Response {
+    styled_ui(ui, text, size, colour, false)
+}
+
+pub fn bold_text_ui(ui: &mut Ui, text: &str, size: f32, colour: Color32) -> egui::Response {
+    styled_ui(ui, text, size, colour, true)
+}
+
+/// One line of text for a button or a painter, in either direction.
+pub fn widget_text(text: &str, size: f32, colour: Color32, bold: bool) -> WidgetText {
+    if bidi::has_rtl(text) {
+        rtl_job(text, size, colour, bold).into()
+    } else {
+        let mut rich = RichText::new(text).size(size).color(colour);
+        if bold {
+            rich = rich.family(fonts::bold());
+        }
+        rich.into()
+    }
+}
+
+/// A row with `start` at the reading start (left in English, right in Arabic) and `end` at the
+/// other edge. Each group runs in reading order from its edge: `end`'s first item is outermost.
+pub fn row_ui(ui: &mut Ui, rtl: bool, start: impl FnOnce(&mut Ui), end: impl FnOnce(&mut Ui)) {
+    let (from_start, from_end) = if rtl {
+        (
+            Layout::right_to_left(Align::Center),
+            Layout::left_to_right(Align::Center),
+        )
+    } else {
+        (
+            Layout::left_to_right(Align::Center),
+            Layout::right_to_left(Align::Center),
+        )
+    };
+    ui.with_layout(from_start, |ui| {
+        start(ui);
+        ui.with_layout(from_end, end);
+    });
+}
 
 /// The live, mirrored preview filling `rect` (cropped to fill), with the oval guide in
 /// `oval_colour` and `label` written under it (colour is never the only signal).
@@ -16,7 +135,9 @@ pub fn preview_ui(
     oval_colour: Color32,
     label: &str,
     progress: f32,
+    lang: Lang,
 ) {
+    let p = style::palette(ui.ctx());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, Color32::BLACK);
     if let Some(tex) = tex {
@@ -69,103 +190,144 @@ pub fn preview_ui(
                 centre + vec2(a.cos() * (radii.x + 14.0), a.sin() * (radii.y + 14.0))
             })
             .collect();
-        painter.add(Shape::line(pts, Stroke::new(6.0, style::GOOD)));
+        painter.add(Shape::line(pts, Stroke::new(6.0, p.good)));
     }
     if !label.is_empty() {
         let pos = egui::pos2(centre.x, rect.max.y - 48.0);
-        let galley = painter.layout_no_wrap(
-            label.to_owned(),
-            FontId::new(style::HEADING, fonts::bold()),
-            style::TEXT,
-        );
+        let galley = if bidi::has_rtl(label) {
+            painter.layout_job(rtl_job(label, style::HEADING, p.text, true))
+        } else {
+            painter.layout_no_wrap(
+                label.to_owned(),
+                FontId::new(style::HEADING, fonts::bold()),
+                p.text,
+            )
+        };
         let bg = Rect::from_center_size(pos, galley.size() + vec2(40.0, 18.0));
         painter.rect_filled(bg, 12.0, Color32::from_black_alpha(190));
-        painter.galley(bg.center() - galley.size() / 2.0, galley, style::TEXT);
+        if p.outline {
+            painter.rect_stroke(bg, 12.0, Stroke::new(2.0, p.text), egui::StrokeKind::Inside);
+        }
+        painter.galley(bg.center() - galley.size() / 2.0, galley, p.text);
     }
     // One node for assistive tech and tests: the preview and what it says.
     let resp = ui.allocate_rect(rect, Sense::hover());
-    resp.widget_info(|| {
-        egui::WidgetInfo::labeled(
-            egui::accesskit::Role::Image,
-            true,
-            format!("Camera preview. {label}"),
-        )
-    });
+    let said = bidi::strip_controls(&i18n::camera_preview(lang, label));
+    resp.widget_info(|| egui::WidgetInfo::labeled(Role::Image, true, &said));
 }
 
 /// Centred big text.
 pub fn title_ui(ui: &mut Ui, text: &str, colour: Color32) {
-    ui.label(
-        RichText::new(text)
-            .size(style::TITLE)
-            .family(fonts::bold())
-            .color(colour),
-    );
+    bold_text_ui(ui, text, style::TITLE, colour);
 }
 
 pub fn body_ui(ui: &mut Ui, text: &str) {
-    ui.label(RichText::new(text).size(style::BODY).color(style::TEXT));
+    let colour = style::palette(ui.ctx()).text;
+    text_ui(ui, text, style::BODY, colour);
 }
 
 pub fn muted_ui(ui: &mut Ui, text: &str) {
-    ui.label(RichText::new(text).size(style::SMALL).color(style::MUTED));
+    let colour = style::palette(ui.ctx()).muted;
+    text_ui(ui, text, style::CAPTION, colour);
 }
 
 /// A status line for staff (saving, wrong PIN, invalid input); nothing when empty.
 pub fn status_ui(ui: &mut Ui, status: &str) {
     if !status.is_empty() {
-        ui.label(RichText::new(status).size(style::BODY).color(style::WARN));
+        let colour = style::palette(ui.ctx()).warn;
+        text_ui(ui, status, style::BODY, colour);
     }
 }
 
 /// A name that may be Arabic or mixed: shaped per direction run.
 pub fn name_ui(ui: &mut Ui, text: &str, size: f32, bold: bool) {
-    let (ltr, rtl) = if bold {
-        (fonts::bold(), fonts::arabic_bold())
-    } else {
-        (egui::FontFamily::Proportional, fonts::arabic())
-    };
-    let job = bidi::job(text, size, style::TEXT, ltr, rtl);
-    ui.label(job);
+    let colour = style::palette(ui.ctx()).text;
+    styled_ui(ui, text, size, colour, bold);
 }
 
 /// A large touch-friendly button.
 pub fn big_button(ui: &mut Ui, text: &str, fill: Color32) -> egui::Response {
-    ui.add(
-        egui::Button::new(
-            RichText::new(text)
-                .size(30.0)
-                .family(fonts::bold())
-                .color(Color32::WHITE),
-        )
+    let p = style::palette(ui.ctx());
+    let label = widget_text(text, 30.0, p.text_on(fill), true);
+    let mut button = egui::Button::new(label)
         .fill(fill)
-        .min_size(vec2(280.0, 76.0)),
-    )
+        .min_size(vec2(280.0, 76.0));
+    if p.outline {
+        button = button.stroke(Stroke::new(3.0, p.text));
+    }
+    ui.add(button)
+}
+
+/// A plain button in caption size or larger, in either direction.
+pub fn button_ui(ui: &mut Ui, text: &str, size: f32, min: Vec2) -> egui::Response {
+    let p = style::palette(ui.ctx());
+    ui.add(egui::Button::new(widget_text(text, size, p.text, false)).min_size(min))
 }
 
 /// A bar that empties as the result's display time runs out.
 pub fn time_left_ui(ui: &mut Ui, fraction: f32) {
+    let p = style::palette(ui.ctx());
     let (rect, _) =
         ui.allocate_exact_size(vec2(ui.available_width().min(600.0), 8.0), Sense::hover());
-    ui.painter().rect_filled(rect, 4.0, style::PANEL);
+    ui.painter().rect_filled(rect, 4.0, p.panel);
     let mut filled = rect;
     filled.set_width(rect.width() * fraction.clamp(0.0, 1.0));
-    ui.painter().rect_filled(filled, 4.0, style::MUTED);
+    ui.painter().rect_filled(filled, 4.0, p.muted);
 }
 
-/// A round status badge with a symbol drawn (not a font glyph, so no font can lack it).
+/// A round status badge with a symbol drawn (not a font glyph, so no font can lack it). The
+/// symbol's shape, not only its colour, tells a pass (tick) from anything else (exclamation).
 pub fn badge_ui(ui: &mut Ui, colour: Color32, tick: bool) {
+    let p = style::palette(ui.ctx());
     let (rect, _) = ui.allocate_exact_size(Vec2::splat(120.0), Sense::hover());
     let c = rect.center();
-    let p = ui.painter();
-    p.circle_filled(c, 56.0, colour);
-    let s = Stroke::new(10.0, Color32::WHITE);
+    let painter = ui.painter();
+    painter.circle_filled(c, 56.0, colour);
+    let mark = p.text_on(colour);
+    let s = Stroke::new(10.0, mark);
     if tick {
-        p.line_segment([c + vec2(-26.0, 2.0), c + vec2(-6.0, 22.0)], s);
-        p.line_segment([c + vec2(-6.0, 22.0), c + vec2(28.0, -20.0)], s);
+        painter.line_segment([c + vec2(-26.0, 2.0), c + vec2(-6.0, 22.0)], s);
+        painter.line_segment([c + vec2(-6.0, 22.0), c + vec2(28.0, -20.0)], s);
     } else {
-        p.line_segment([c + vec2(0.0, -28.0), c + vec2(0.0, 8.0)], s);
-        p.circle_filled(c + vec2(0.0, 26.0), 6.0, Color32::WHITE);
+        painter.line_segment([c + vec2(0.0, -28.0), c + vec2(0.0, 8.0)], s);
+        painter.circle_filled(c + vec2(0.0, 26.0), 6.0, mark);
     }
-    let _ = Align2::CENTER_CENTER;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The size of `text` laid out on a `width`-wide page, and the height of one line.
+    fn sizes(text: &str, width: f32) -> (Vec2, f32) {
+        let ctx = egui::Context::default();
+        fonts::install(&ctx);
+        let input = egui::RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(width, 800.0))),
+            ..Default::default()
+        };
+        let mut out = (Vec2::ZERO, 0.0);
+        // Fonts load on the first pass.
+        for _ in 0..2 {
+            let mut o = ctx.run_ui(input.clone(), |ui| {
+                let many = text_ui(ui, text, style::BODY, Color32::WHITE);
+                let one = text_ui(ui, "كلمة", style::BODY, Color32::WHITE);
+                out = (many.rect.size(), one.rect.height());
+            });
+            o.textures_delta.clear();
+        }
+        out
+    }
+
+    #[test]
+    fn long_arabic_wraps_by_words_within_the_width() {
+        let text = i18n::Msg::ErrUnreachable.text(Lang::Ar);
+        let (wide, line) = sizes(text, 2000.0);
+        assert!((wide.y - line).abs() < 1.0, "one line when it fits");
+        assert!(wide.x > 400.0);
+        let (narrow, line) = sizes(text, 400.0);
+        assert!(narrow.y > 1.5 * line, "{narrow:?} vs {line}");
+        // The page's margins take a little of the 400.
+        assert!(narrow.x <= 400.0, "{narrow:?}");
+    }
 }

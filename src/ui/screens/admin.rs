@@ -181,17 +181,7 @@ impl AdminPanel {
                     .labelled_by(l.id);
                     ui.end_row();
                     let l = ui.label("Language");
-                    egui::ComboBox::from_id_salt("language")
-                        .selected_text("English")
-                        .show_ui(ui, |ui| {
-                            ui.selectable_value(
-                                &mut self.draft.kiosk.language,
-                                "en".to_owned(),
-                                "English",
-                            );
-                        })
-                        .response
-                        .labelled_by(l.id);
+                    language_select_ui(ui, &mut self.draft.kiosk.language).labelled_by(l.id);
                     ui.end_row();
                     field(ui, "New staff PIN (optional)", &mut self.new_pin, true);
                 });
@@ -254,4 +244,20 @@ impl AdminPanel {
         });
         action
     }
+}
+
+/// Each visitor's starting language, each named in itself (Arabic shaped via the bidi helper).
+fn language_select_ui(ui: &mut Ui, code: &mut String) -> egui::Response {
+    use crate::i18n::Lang;
+    let colour = ui.visuals().text_color();
+    let name = |lang: Lang| widgets::widget_text(lang.native_name(), style::SMALL, colour, false);
+    let current = Lang::from_setting(code);
+    egui::ComboBox::from_id_salt("language")
+        .selected_text(name(current))
+        .show_ui(ui, |ui| {
+            for lang in Lang::ALL {
+                ui.selectable_value(code, lang.code().to_owned(), name(lang));
+            }
+        })
+        .response
 }

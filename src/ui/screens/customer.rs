@@ -1,13 +1,14 @@
 //! The screens the customer sees before and during a check: attract, positioning, countdown,
 //! verifying; and the out-of-order ones: camera missing, service unavailable, cooldown.
 
-use egui::{RichText, TextureHandle, Ui, vec2};
+use egui::{TextureHandle, Ui, vec2};
 
 use super::UiAction;
 use crate::faceki::ErrorKind;
+use crate::i18n::{self, Lang, Msg};
 use crate::kiosk::GateView;
 use crate::selfie::Verdict;
-use crate::ui::{fonts, style, widgets};
+use crate::ui::{style, widgets};
 
 /// Live preview with the gate's hint. `gate` is `None` while nobody is in view.
 pub fn positioning_ui(
@@ -15,112 +16,149 @@ pub fn positioning_ui(
     tex: Option<&TextureHandle>,
     gate: Option<&GateView>,
     allow_capture: bool,
+    lang: Lang,
 ) -> Option<UiAction> {
-    let mut action = None;
+    let p = style::palette(ui.ctx());
     let full = ui.available_rect_before_wrap();
     let bottom_bar = 110.0;
     let rect = egui::Rect::from_min_max(full.min, egui::pos2(full.max.x, full.max.y - bottom_bar));
+    // Colour and words together: the oval's colour is never the only signal.
     let (colour, label, progress) = match gate {
-        None => (style::TEXT, "Look at the camera to sign in".to_owned(), 0.0),
-        Some(g) if g.verdict == Verdict::Ok => (style::GOOD, "Hold still…".to_owned(), g.progress),
-        Some(g) => (style::WARN, g.hint.text().to_owned(), 0.0),
+        None => (p.text, Msg::LookToSignIn, 0.0),
+        Some(g) if g.verdict == Verdict::Ok => (p.good, Msg::HintHoldStill, g.progress),
+        Some(g) => (p.warn, i18n::hint(g.hint), 0.0),
     };
-    widgets::preview_ui(ui, tex, rect, colour, &label, progress);
+    widgets::preview_ui(ui, tex, rect, colour, label.text(lang), progress, lang);
     let bar = egui::Rect::from_min_max(egui::pos2(full.min.x, rect.max.y), full.max);
+    // Each side of the bar reports on its own; the bar then says what was tapped.
+    let (mut switch, mut end) = (None, None);
     ui.scope_builder(egui::UiBuilder::new().max_rect(bar), |ui| {
-        ui.horizontal_centered(|ui| {
-            ui.add_space(24.0);
-            ui.label(
-                RichText::new("Face sign-in")
-                    .size(style::BODY)
-                    .family(fonts::bold()),
-            );
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        widgets::row_ui(
+            ui,
+            lang.is_rtl(),
+            |ui| {
                 ui.add_space(24.0);
-                if ui
-                    .button(RichText::new("Staff").size(style::SMALL))
+                widgets::bold_text_ui(ui, Msg::FaceSignIn.text(lang), style::BODY, p.text);
+                ui.add_space(24.0);
+                // Offered in its own language, so whoever reads it can find it.
+                let other = lang.other();
+                if widgets::button_ui(ui, other.native_name(), style::BODY, vec2(170.0, 64.0))
                     .clicked()
                 {
-                    action = Some(UiAction::OpenPin);
+                    switch = Some(UiAction::SwitchLanguage(other));
                 }
-                if allow_capture && widgets::big_button(ui, "Take photo", style::ACCENT).clicked() {
-                    action = Some(UiAction::CaptureNow);
+            },
+            |ui| {
+                ui.add_space(24.0);
+                if staff_button_ui(ui, lang).clicked() {
+                    end = Some(UiAction::OpenPin);
                 }
-            });
-        });
+                if allow_capture
+                    && widgets::big_button(ui, Msg::TakePhoto.text(lang), p.accent).clicked()
+                {
+                    end = Some(UiAction::CaptureNow);
+                }
+            },
+        );
     });
-    action
+    switch.or(end)
 }
 
-pub fn countdown_ui(ui: &mut Ui, tex: Option<&TextureHandle>, seconds_left: u64) {
+pub fn countdown_ui(ui: &mut Ui, tex: Option<&TextureHandle>, seconds_left: u64, lang: Lang) {
     let rect = ui.available_rect_before_wrap();
-    widgets::preview_ui(ui, tex, rect, style::GOOD, &format!("{seconds_left}…"), 0.0);
+    let good = style::palette(ui.ctx()).good;
+    // Digits alone read the same in both languages.
+    let label = format!("{seconds_left}…");
+    widgets::preview_ui(ui, tex, rect, good, &label, 0.0, lang);
 }
 
-pub fn verifying_ui(ui: &mut Ui) -> Option<UiAction> {
+pub fn verifying_ui(ui: &mut Ui, lang: Lang) -> Option<UiAction> {
+    let p = style::palette(ui.ctx());
     let mut action = None;
     centred(ui, |ui| {
-        ui.add(egui::Spinner::new().size(120.0).color(style::ACCENT));
+        // Turns smoothly; nothing on the customer screens blinks.
+        ui.add(egui::Spinner::new().size(120.0).color(p.accent));
         ui.add_space(24.0);
-        widgets::title_ui(ui, "Checking…", style::TEXT);
-        widgets::body_ui(ui, "This takes a few seconds.");
+        widgets::title_ui(ui, Msg::Checking.text(lang), p.text);
+        widgets::body_ui(ui, Msg::TakesAFewSeconds.text(lang));
         ui.add_space(32.0);
-        if widgets::big_button(ui, "Cancel", style::PANEL).clicked() {
+        if widgets::big_button(ui, Msg::Cancel.text(lang), p.panel).clicked() {
             action = Some(UiAction::Cancel);
         }
     });
     action
 }
 
-pub fn camera_missing_ui(ui: &mut Ui, reason: &str) -> Option<UiAction> {
+pub fn camera_missing_ui(ui: &mut Ui, reason: &str, lang: Lang) -> Option<UiAction> {
     out_of_order_ui(
         ui,
-        "Camera not available",
-        "Face sign-in is paused. Please see staff.",
-        &format!("Trying again automatically. ({reason})"),
+        lang,
+        Msg::CameraNotAvailable.text(lang),
+        Msg::SignInPaused.text(lang),
+        &i18n::camera_retrying(lang, reason),
     )
 }
 
-pub fn service_ui(ui: &mut Ui, kind: ErrorKind, detail: &str) -> Option<UiAction> {
-    out_of_order_ui(ui, "Temporarily out of service", kind.message(), detail)
-}
-
-pub fn cooldown_ui(ui: &mut Ui, seconds_left: u64) -> Option<UiAction> {
+pub fn service_ui(ui: &mut Ui, kind: ErrorKind, detail: &str, lang: Lang) -> Option<UiAction> {
     out_of_order_ui(
         ui,
-        "Too many attempts",
-        "Please see staff, or try again later.",
-        &format!(
-            "Face sign-in resumes in {}:{:02}.",
-            seconds_left / 60,
-            seconds_left % 60
-        ),
+        lang,
+        Msg::OutOfService.text(lang),
+        i18n::error_kind(kind).text(lang),
+        detail,
     )
 }
 
-fn out_of_order_ui(ui: &mut Ui, title: &str, message: &str, small: &str) -> Option<UiAction> {
+pub fn cooldown_ui(ui: &mut Ui, seconds_left: u64, lang: Lang) -> Option<UiAction> {
+    out_of_order_ui(
+        ui,
+        lang,
+        Msg::TooManyAttempts.text(lang),
+        Msg::SeeStaffOrLater.text(lang),
+        &i18n::resumes_in(lang, seconds_left),
+    )
+}
+
+fn out_of_order_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    title: &str,
+    message: &str,
+    small: &str,
+) -> Option<UiAction> {
+    let p = style::palette(ui.ctx());
     let mut action = None;
     centred(ui, |ui| {
-        widgets::badge_ui(ui, style::WARN, false);
-        widgets::title_ui(ui, title, style::TEXT);
+        widgets::badge_ui(ui, p.warn, false);
+        widgets::title_ui(ui, title, p.text);
         widgets::body_ui(ui, message);
         widgets::muted_ui(ui, small);
     });
-    staff_corner(ui, &mut action);
+    staff_corner(ui, &mut action, lang);
     action
 }
 
-/// The small "Staff" button in the bottom corner of full-screen pages.
-pub fn staff_corner(ui: &mut Ui, action: &mut Option<UiAction>) {
+fn staff_button_ui(ui: &mut Ui, lang: Lang) -> egui::Response {
+    widgets::button_ui(ui, Msg::Staff.text(lang), style::CAPTION, vec2(120.0, 50.0))
+}
+
+/// The small "Staff" button in the bottom corner of full-screen pages: the reading end of the
+/// line (right in English, left in Arabic).
+pub fn staff_corner(ui: &mut Ui, action: &mut Option<UiAction>, lang: Lang) {
     let r = ui.max_rect();
-    let rect = egui::Rect::from_min_size(r.max - vec2(140.0, 70.0), vec2(120.0, 50.0));
-    if ui
-        .put(
-            rect,
-            egui::Button::new(RichText::new("Staff").size(style::SMALL)),
-        )
-        .clicked()
-    {
+    let size = vec2(140.0, 50.0);
+    let min = if lang.is_rtl() {
+        egui::pos2(r.min.x + 20.0, r.max.y - 70.0)
+    } else {
+        r.max - vec2(160.0, 70.0)
+    };
+    let rect = egui::Rect::from_min_size(min, size);
+    let clicked = ui
+        .scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| {
+            staff_button_ui(ui, lang).clicked()
+        })
+        .inner;
+    if clicked {
         *action = Some(UiAction::OpenPin);
     }
 }

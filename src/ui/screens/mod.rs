@@ -17,6 +17,8 @@ pub enum UiAction {
     /// The "Staff" corner button: ask for the PIN.
     OpenPin,
     ClosePin,
+    /// The one-tap language switch: this visitor's language, until the visit ends.
+    SwitchLanguage(crate::i18n::Lang),
     PinEntered(String),
     Admin(admin::AdminAction),
     Checkins(checkins::CheckinsAction),

@@ -3,6 +3,7 @@
 use egui::{RichText, Ui, vec2};
 
 use super::UiAction;
+use crate::i18n::{Lang, Msg};
 use crate::ui::{style, widgets};
 
 #[derive(Default)]
@@ -20,10 +21,12 @@ impl PinPad {
         self.busy = false;
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, locked: bool) -> Option<UiAction> {
+    /// The keypad keeps 1-2-3 left to right in Arabic too, as phone keypads do.
+    pub fn ui(&mut self, ui: &mut Ui, locked: bool, lang: Lang) -> Option<UiAction> {
         let mut action = None;
+        let text = style::palette(ui.ctx()).text;
         super::customer::centred(ui, |ui| {
-            widgets::title_ui(ui, "Staff PIN", style::TEXT);
+            widgets::title_ui(ui, Msg::StaffPin.text(lang), text);
             let dots: String = "•".repeat(self.entered.len());
             ui.label(
                 RichText::new(if dots.is_empty() { " ".into() } else { dots }).size(style::HEADING),
@@ -56,8 +59,13 @@ impl PinPad {
                 if ui
                     .add_enabled(
                         enabled,
-                        egui::Button::new(RichText::new("Clear").size(24.0))
-                            .min_size(vec2(96.0, 72.0)),
+                        egui::Button::new(widgets::widget_text(
+                            Msg::Clear.text(lang),
+                            style::CAPTION,
+                            text,
+                            false,
+                        ))
+                        .min_size(vec2(96.0, 72.0)),
                     )
                     .clicked()
                 {
@@ -66,7 +74,13 @@ impl PinPad {
                 self.key(ui, "0", enabled);
                 let ok = ui.add_enabled(
                     enabled,
-                    egui::Button::new(RichText::new("OK").size(24.0)).min_size(vec2(96.0, 72.0)),
+                    egui::Button::new(widgets::widget_text(
+                        Msg::Ok.text(lang),
+                        style::CAPTION,
+                        text,
+                        false,
+                    ))
+                    .min_size(vec2(96.0, 72.0)),
                 );
                 if (ok.clicked() || enter) && enabled && !self.entered.is_empty() {
                     action = Some(UiAction::PinEntered(std::mem::take(&mut self.entered)));
@@ -74,7 +88,9 @@ impl PinPad {
             });
             ui.add_space(8.0);
             widgets::status_ui(ui, &self.status);
-            if ui.button(RichText::new("Cancel").size(24.0)).clicked() {
+            if widgets::button_ui(ui, Msg::Cancel.text(lang), style::CAPTION, vec2(0.0, 0.0))
+                .clicked()
+            {
                 action = Some(UiAction::ClosePin);
             }
         });

@@ -1,10 +1,11 @@
 //! The answer: "Welcome" with the person and their ID image, or what to do next.
 
-use egui::{RichText, TextureHandle, Ui, vec2};
+use egui::{TextureHandle, Ui, vec2};
 
 use super::UiAction;
 use super::customer::centred;
 use crate::faceki::{ErrorKind, Outcome};
+use crate::i18n::{self, Lang, Msg};
 use crate::ui::{style, widgets};
 
 /// The ID image of a pass, as far as it got.
@@ -20,17 +21,21 @@ pub fn result_ui(
     outcome: &Outcome,
     id_image: IdImageView<'_>,
     time_left: f32,
+    lang: Lang,
 ) -> Option<UiAction> {
+    let p = style::palette(ui.ctx());
     let mut action = None;
     match outcome {
         Outcome::Pass { person } => {
             let h = ui.available_height();
             ui.add_space(h * 0.08);
+            // The welcome comes first in reading order: left in English, right in Arabic.
+            let (text_col, image_col) = if lang.is_rtl() { (1, 0) } else { (0, 1) };
             ui.columns(2, |cols| {
-                let ui = &mut cols[0];
+                let ui = &mut cols[text_col];
                 ui.vertical_centered(|ui| {
-                    widgets::badge_ui(ui, style::GOOD, true);
-                    widgets::title_ui(ui, "Welcome", style::GOOD);
+                    widgets::badge_ui(ui, p.good, true);
+                    widgets::title_ui(ui, Msg::Welcome.text(lang), p.good);
                     ui.add_space(8.0);
                     widgets::name_ui(ui, &person.full_name, style::TITLE, true);
                     if let Some(local) = &person.local_name {
@@ -41,25 +46,25 @@ pub fn result_ui(
                         widgets::body_ui(ui, country);
                     }
                     if let Some(doc) = person.masked_document_id() {
-                        widgets::body_ui(ui, &format!("Document {doc}"));
+                        widgets::body_ui(ui, &i18n::document(lang, &doc));
                     }
                     ui.add_space(24.0);
-                    if widgets::big_button(ui, "Done", style::GOOD).clicked() {
+                    if widgets::big_button(ui, Msg::Done.text(lang), p.good).clicked() {
                         action = Some(UiAction::Dismiss);
                     }
                     ui.add_space(12.0);
                     widgets::time_left_ui(ui, time_left);
                 });
-                let ui = &mut cols[1];
-                ui.vertical_centered(|ui| id_image_ui(ui, id_image));
+                let ui = &mut cols[image_col];
+                ui.vertical_centered(|ui| id_image_ui(ui, id_image, lang));
             });
         }
         other => {
             let (title, colour, button) = match other {
-                Outcome::NoMatch { .. } => ("Not recognised", style::BAD, "Try again"),
-                Outcome::Retake { .. } => ("Let's take that again", style::WARN, "Try again"),
+                Outcome::NoMatch { .. } => (Msg::NotRecognised, p.bad, Msg::TryAgain),
+                Outcome::Retake { .. } => (Msg::TakeAgain, p.warn, Msg::TryAgain),
                 Outcome::Denied { .. } | Outcome::Ambiguous { .. } => {
-                    ("Please see staff", style::BAD, "OK")
+                    (Msg::PleaseSeeStaff, p.bad, Msg::Ok)
                 }
                 Outcome::Error {
                     kind:
@@ -69,19 +74,19 @@ pub fn result_ui(
                         | ErrorKind::Service
                         | ErrorKind::RateLimited,
                     ..
-                } => ("Service not reachable", style::WARN, "Try again"),
-                _ => ("Something went wrong", style::BAD, "Try again"),
+                } => (Msg::ServiceNotReachable, p.warn, Msg::TryAgain),
+                _ => (Msg::SomethingWentWrong, p.bad, Msg::TryAgain),
             };
             centred(ui, |ui| {
                 widgets::badge_ui(ui, colour, false);
-                widgets::title_ui(ui, title, colour);
+                widgets::title_ui(ui, title.text(lang), colour);
                 ui.add_space(8.0);
-                widgets::body_ui(ui, &other.message());
+                widgets::body_ui(ui, i18n::outcome(other).text(lang));
                 if let Some(code) = other.code().filter(|c| *c != 0) {
-                    widgets::muted_ui(ui, &format!("Code {code}"));
+                    widgets::muted_ui(ui, &i18n::code(lang, code));
                 }
                 ui.add_space(28.0);
-                if widgets::big_button(ui, button, style::ACCENT).clicked() {
+                if widgets::big_button(ui, button.text(lang), p.accent).clicked() {
                     action = Some(UiAction::Dismiss);
                 }
                 ui.add_space(12.0);
@@ -92,41 +97,31 @@ pub fn result_ui(
     action
 }
 
-fn id_image_ui(ui: &mut Ui, img: IdImageView<'_>) {
+fn id_image_ui(ui: &mut Ui, img: IdImageView<'_>, lang: Lang) {
+    let p = style::palette(ui.ctx());
     let max = vec2(ui.available_width().min(620.0), 420.0);
-    match img {
+    let caption = match img {
         IdImageView::Shown(tex) => {
             let size = tex.size_vec2();
             let scale = (max.x / size.x).min(max.y / size.y);
             ui.add(
                 egui::Image::new((tex.id(), size * scale))
                     .corner_radius(12.0)
-                    .alt_text("ID document"),
+                    .alt_text(Msg::IdDocument.text(lang)),
             );
-            ui.label(
-                RichText::new("ID document on file")
-                    .size(style::SMALL)
-                    .color(style::MUTED),
-            );
+            Msg::IdOnFile
         }
         IdImageView::Loading => {
             let (rect, _) = ui.allocate_exact_size(max * vec2(1.0, 0.6), egui::Sense::hover());
-            ui.painter().rect_filled(rect, 12.0, style::PANEL);
+            ui.painter().rect_filled(rect, 12.0, p.panel);
             ui.put(rect, egui::Spinner::new().size(48.0));
-            ui.label(
-                RichText::new("Loading ID document…")
-                    .size(style::SMALL)
-                    .color(style::MUTED),
-            );
+            Msg::IdLoading
         }
         IdImageView::Failed | IdImageView::None => {
             let (rect, _) = ui.allocate_exact_size(max * vec2(1.0, 0.6), egui::Sense::hover());
-            ui.painter().rect_filled(rect, 12.0, style::PANEL);
-            ui.label(
-                RichText::new("ID document image not available")
-                    .size(style::SMALL)
-                    .color(style::MUTED),
-            );
+            ui.painter().rect_filled(rect, 12.0, p.panel);
+            Msg::IdNotAvailable
         }
-    }
+    };
+    widgets::text_ui(ui, caption.text(lang), style::CAPTION, p.muted);
 }

@@ -6,6 +6,8 @@ use egui::{RichText, Ui};
 use super::UiAction;
 use crate::config::Settings;
 use crate::faceki::Secret;
+use crate::i18n::{Lang, Msg};
+use crate::kiosk::pin::PinError;
 use crate::ui::{style, widgets};
 
 pub struct SetupScreen {
@@ -29,34 +31,46 @@ impl SetupScreen {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, current: &Settings) -> Option<UiAction> {
+    pub fn ui(&mut self, ui: &mut Ui, current: &Settings, lang: Lang) -> Option<UiAction> {
         let mut action = None;
+        let p = style::palette(ui.ctx());
+        let rtl = lang.is_rtl();
         super::customer::centred(ui, |ui| {
-            widgets::title_ui(ui, "Set up this kiosk", style::TEXT);
-            widgets::body_ui(
-                ui,
-                "Enter the FACEKI credentials of your account and choose a staff PIN.",
-            );
+            widgets::title_ui(ui, Msg::SetUpKiosk.text(lang), p.text);
+            widgets::body_ui(ui, Msg::SetupIntro.text(lang));
             ui.add_space(16.0);
-            egui::Grid::new("setup")
-                .num_columns(2)
-                .spacing([16.0, 14.0])
-                .show(ui, |ui| {
-                    field(ui, "FACEKI address", &mut self.base_url, false);
-                    field(ui, "Client ID", &mut self.client_id, false);
-                    field(ui, "Client secret", &mut self.client_secret, true);
-                    field(ui, "Staff PIN (4-12 digits)", &mut self.pin, true);
-                    field(ui, "Staff PIN again", &mut self.pin_again, true);
-                });
+            let t = |m: Msg| m.text(lang);
+            let fields = [
+                (t(Msg::FacekiAddress), &mut self.base_url, false),
+                (t(Msg::ClientId), &mut self.client_id, false),
+                (t(Msg::ClientSecret), &mut self.client_secret, true),
+                (t(Msg::StaffPinDigits), &mut self.pin, true),
+                (t(Msg::StaffPinAgain), &mut self.pin_again, true),
+            ];
+            if rtl {
+                // egui's grid runs left to right only: mirrored rows instead.
+                for (label, value, secret) in fields {
+                    field_rtl_ui(ui, label, value, secret);
+                }
+            } else {
+                egui::Grid::new("setup")
+                    .num_columns(2)
+                    .spacing([16.0, 14.0])
+                    .show(ui, |ui| {
+                        for (label, value, secret) in fields {
+                            field(ui, label, value, secret);
+                        }
+                    });
+            }
             ui.add_space(16.0);
-            if widgets::big_button(ui, "Save", style::ACCENT).clicked() {
-                match self.validate(current) {
+            if widgets::big_button(ui, Msg::Save.text(lang), p.accent).clicked() {
+                match self.validate(current, lang) {
                     Ok(settings) => {
                         action = Some(UiAction::Setup {
                             settings: Box::new(settings),
                             pin: self.pin.clone(),
                         });
-                        self.status = "Saving…".into();
+                        self.status = Msg::Saving.text(lang).into();
                     }
                     Err(msg) => self.status = msg,
                 }
@@ -66,7 +80,7 @@ impl SetupScreen {
         action
     }
 
-    fn validate(&self, current: &Settings) -> Result<Settings, String> {
+    fn validate(&self, current: &Settings, lang: Lang) -> Result<Settings, String> {
         // Credentials from the config file or the environment may already be there (then only
         // the PIN is missing); the secret is kept only for the address it was set for.
         let keep_secret = self.client_secret.trim().is_empty()
@@ -75,11 +89,14 @@ impl SetupScreen {
         if self.client_id.trim().is_empty()
             || (self.client_secret.trim().is_empty() && !keep_secret)
         {
-            return Err("Client ID and secret are both needed.".into());
+            return Err(Msg::NeedIdAndSecret.text(lang).into());
         }
-        crate::kiosk::pin::validate(&self.pin).map_err(|e| e.to_string())?;
+        crate::kiosk::pin::validate(&self.pin).map_err(|e| match e {
+            PinError::Format => Msg::PinFormat.text(lang).to_owned(),
+            other => other.to_string(),
+        })?;
         if self.pin != self.pin_again {
-            return Err("The two PINs differ.".into());
+            return Err(Msg::PinsDiffer.text(lang).into());
         }
         let mut s = current.clone();
         s.faceki.base_url = self.base_url.trim().to_owned();
@@ -92,14 +109,37 @@ impl SetupScreen {
     }
 }
 
+/// A labelled text field in a two-column grid (label first).
 pub fn field(ui: &mut Ui, label: &str, value: &mut String, secret: bool) {
     let l = ui.label(RichText::new(label).size(style::SMALL));
+    text_edit_ui(ui, value, secret).labelled_by(l.id);
+    ui.end_row();
+}
+
+fn text_edit_ui(ui: &mut Ui, value: &mut String, secret: bool) -> egui::Response {
     ui.add(
         egui::TextEdit::singleline(value)
             .password(secret)
             .desired_width(420.0)
             .font(egui::TextStyle::Body),
     )
-    .labelled_by(l.id);
-    ui.end_row();
+}
+
+/// A labelled text field right to left: the label right-aligned at the right edge, the field
+/// to its left; fixed label width so the fields line up.
+fn field_rtl_ui(ui: &mut Ui, label: &str, value: &mut String, secret: bool) {
+    const LABEL_WIDTH: f32 = 380.0;
+    let colour = style::palette(ui.ctx()).text;
+    let row = egui::vec2(ui.available_width(), 52.0);
+    let right_to_left = egui::Layout::right_to_left(egui::Align::Center);
+    ui.allocate_ui_with_layout(row, right_to_left, |ui| {
+        ui.add_space(16.0);
+        let l = ui
+            .allocate_ui_with_layout(egui::vec2(LABEL_WIDTH, 44.0), right_to_left, |ui| {
+                ui.set_min_width(LABEL_WIDTH);
+                widgets::text_ui(ui, label, style::SMALL, colour)
+            })
+            .inner;
+        text_edit_ui(ui, value, secret).labelled_by(l.id);
+    });
 }
