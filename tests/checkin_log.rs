@@ -5,7 +5,9 @@ mod common;
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use common::kiosk::{demo, harness_with, has, has_part, open_admin, steady_camera, step_until};
+use common::kiosk::{
+    demo, harness_with, has, has_part, next_visitor, open_admin, steady_camera, step_until,
+};
 use egui_kittest::kittest::{NodeT, Queryable};
 use faceki_kiosk::config::Settings;
 use faceki_kiosk::faceki::Secret;
@@ -17,6 +19,7 @@ fn passes_show_in_the_staff_view_and_export() {
     step_until(&mut h, "the pass screen", 20, |h| has(h, "Welcome"));
     step_until(&mut h, "the auto-clear", 10, |h| !has(h, "Welcome"));
     h.state_mut().rt.set_scenario(Scenario::NoMatch);
+    next_visitor(&mut h);
     step_until(&mut h, "no match", 20, |h| has(h, "Not recognised"));
     h.get_by_label("Try again").click();
     h.step();
@@ -103,6 +106,7 @@ fn a_log_that_stops_writing_mid_run_is_reported_and_recovers() {
     });
     h.state().rt.checkin_log_read_only(false);
     step_until(&mut h, "the auto-clear", 10, |h| !has(h, "Welcome"));
+    next_visitor(&mut h);
     step_until(&mut h, "the next pass", 20, |h| has(h, "Welcome"));
     step_until(&mut h, "the log working again", 10, |h| {
         h.state().rt.checkin_error.is_none()

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::kiosk::{demo, harness_with, has, has_part, steady_clip, step_until};
+use common::kiosk::{demo, harness_with, has, has_part, next_visitor, steady_clip, step_until};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use faceki_kiosk::camera::FaultPlan;
@@ -20,6 +20,7 @@ const WELCOME: &str = "Welcome";
 /// Waits for a fresh result titled `title`, checks it is not a pass, dismisses it.
 fn expect_result(h: &mut Harness<'_, KioskApp>, scenario: Scenario, title: &str, button: &str) {
     h.state().rt.set_scenario(scenario);
+    next_visitor(h);
     step_until(h, &format!("{scenario}: {title}"), 30, |h| has(h, title));
     assert!(!has(h, WELCOME), "{scenario} showed a pass");
     assert!(!has(h, specimen::FULL_NAME), "{scenario} showed a name");
@@ -30,6 +31,7 @@ fn expect_result(h: &mut Harness<'_, KioskApp>, scenario: Scenario, title: &str,
 /// The next check passes: the kiosk recovered from whatever came before.
 fn expect_pass(h: &mut Harness<'_, KioskApp>) {
     h.state().rt.set_scenario(Scenario::Match);
+    next_visitor(h);
     step_until(h, "a pass after the fault", 30, |h| has(h, WELCOME));
     h.get_by_label("Done").click();
     step_until(h, "the pass to leave", 5, |h| !has(h, WELCOME));
@@ -163,6 +165,7 @@ fn id_image_faults_show_a_placeholder_never_fail_the_pass() {
         IdImageMode::Huge,
     ] {
         h.state().rt.sim().unwrap().set_id_image(mode);
+        next_visitor(&mut h);
         step_until(&mut h, "a pass", 30, |h| has(h, WELCOME));
         step_until(&mut h, &format!("{mode:?}: the placeholder"), 20, |h| {
             has(h, "ID document image not available")
@@ -174,6 +177,7 @@ fn id_image_faults_show_a_placeholder_never_fail_the_pass() {
     // A slow image: the pass clears on time and the late image does not bring it back.
     h.state_mut().flow.settings.pass_display = Duration::from_secs(2);
     h.state().rt.sim().unwrap().set_id_image(IdImageMode::Slow);
+    next_visitor(&mut h);
     step_until(&mut h, "a pass", 30, |h| has(h, WELCOME));
     step_until(&mut h, "the auto-clear", 10, |h| !has(h, WELCOME));
     assert!(!has(&h, specimen::FULL_NAME));

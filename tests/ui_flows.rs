@@ -1,85 +1,16 @@
 //! The whole app under egui_kittest: replay camera, simulator on loopback, real threads.
 //! Controls are found by their labels, as a screen reader would.
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use egui_kittest::Harness;
+use common::kiosk::{demo, harness_with, has, has_part, steady_clip, step_until};
 use egui_kittest::kittest::Queryable;
 use faceki_kiosk::config::Settings;
-use faceki_kiosk::runtime::{CameraSource, Runtime};
+use faceki_kiosk::runtime::CameraSource;
 use faceki_kiosk::sim::{self, Scenario};
-use faceki_kiosk::ui::KioskApp;
-
-/// The steady, centred part of the demo clip, looping: a customer holding still.
-fn steady_clip() -> PathBuf {
-    let path =
-        std::env::temp_dir().join(format!("faceki-kiosk-steady-{}.mjpeg", std::process::id()));
-    if !path.exists() {
-        let clip = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/assets/demo/clip.mjpeg"
-        ))
-        .unwrap();
-        let frames = faceki_kiosk::camera::mjpeg::split_frames(&clip);
-        std::fs::write(&path, frames[44..64].concat()).unwrap();
-    }
-    path
-}
-
-fn harness_with(
-    settings: Settings,
-    camera: CameraSource,
-    demo: Option<Scenario>,
-) -> Harness<'static, KioskApp> {
-    let rt = Runtime::start(settings, camera, demo, None).unwrap();
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| KioskApp::new(&cc.egui_ctx, rt, false))
-}
-
-fn demo(scenario: Scenario, tweak: impl FnOnce(&mut Settings)) -> Harness<'static, KioskApp> {
-    let mut s = Settings::default();
-    s.kiosk.pin_hash = faceki_kiosk::kiosk::pin::hash("1234").unwrap();
-    tweak(&mut s);
-    harness_with(
-        s,
-        CameraSource::Replay {
-            path: steady_clip(),
-            fps: 15.0,
-        },
-        Some(scenario),
-    )
-}
-
-/// Steps the app (real threads run meanwhile) until `found` holds; panics after `secs`.
-fn step_until(
-    h: &mut Harness<'_, KioskApp>,
-    what: &str,
-    secs: u64,
-    mut found: impl FnMut(&Harness<'_, KioskApp>) -> bool,
-) {
-    let t0 = Instant::now();
-    loop {
-        h.step();
-        if found(h) {
-            return;
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(secs),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn has(h: &Harness<'_, KioskApp>, label: &str) -> bool {
-    h.query_by_label(label).is_some()
-}
-
-fn has_part(h: &Harness<'_, KioskApp>, part: &str) -> bool {
-    h.query_all_by_label_contains(part).next().is_some()
-}
 
 #[test]
 fn pass_shows_the_name_and_the_id_image_then_clears() {

@@ -160,6 +160,9 @@ pub struct Flow {
     last_someone: Duration,
     /// A visitor has been seen since the last [`Effect::VisitEnded`].
     visit_open: bool,
+    /// After a pass, auto-capture waits until nobody has been in view for `idle_after`: the
+    /// person who just got in is not checked (and billed) again while they linger.
+    await_departure: bool,
 }
 
 impl Flow {
@@ -176,11 +179,18 @@ impl Flow {
             failures: VecDeque::new(),
             last_someone: Duration::ZERO,
             visit_open: false,
+            await_departure: false,
         }
     }
 
     pub fn screen(&self) -> &Screen {
         &self.screen
+    }
+
+    /// True while the kiosk waits for the person who just passed to leave; only a tap on
+    /// "Take photo" starts a check meanwhile.
+    pub fn awaiting_departure(&self) -> bool {
+        self.await_departure
     }
 
     /// Failed attempts still counting toward the limit.
@@ -293,6 +303,7 @@ impl Flow {
                         // In: whoever looks next is a new visitor.
                         self.visit_open = false;
                         fx.push(Effect::VisitEnded);
+                        self.await_departure = true;
                     }
                     self.after_result(now)
                 } else {
@@ -340,6 +351,7 @@ impl Flow {
             }
 
             (Screen::Attract | Screen::Positioning { .. }, Event::CaptureNow) => {
+                self.await_departure = false;
                 if self.settings.auto_capture || self.settings.countdown.is_zero() {
                     self.start_check(now, &mut fx)
                 } else {
@@ -349,7 +361,7 @@ impl Flow {
                 }
             }
             (s @ (Screen::Attract | Screen::Positioning { .. }), Event::Gate(gate)) => {
-                if gate.ready && self.settings.auto_capture {
+                if gate.ready && self.settings.auto_capture && !self.await_departure {
                     self.start_check(now, &mut fx)
                 } else if gate.someone {
                     if matches!(s, Screen::Attract) {
@@ -373,6 +385,10 @@ impl Flow {
             }
             (s, _) => s,
         };
+        if self.await_departure && now.saturating_sub(self.last_someone) >= self.settings.idle_after
+        {
+            self.await_departure = false;
+        }
         if self.visit_open
             && self.screen == Screen::Attract
             && now.saturating_sub(self.last_someone) >= self.settings.idle_after
@@ -779,6 +795,53 @@ mod tests {
         );
         assert!(!ended(&fx));
         assert!(ended(&f.handle(Event::Dismiss, s(3.0))));
+    }
+
+    #[test]
+    fn whoever_just_passed_is_not_checked_again_until_they_leave() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        let check = walk_up(&mut f, 0.0);
+        f.handle(
+            Event::CheckFinished {
+                check,
+                outcome: person(),
+            },
+            s(2.0),
+        );
+        f.handle(Event::Dismiss, s(3.0));
+        assert!(f.awaiting_departure());
+        // Still there, still steady: no second (paid) check.
+        for t in [3.5, 5.0, 8.0, 12.0] {
+            let fx = f.handle(gate(Verdict::Ok, true, true), s(t));
+            assert!(
+                !fx.iter().any(|e| matches!(e, Effect::StartCheck { .. })),
+                "at {t}"
+            );
+        }
+        // They leave; the next person is checked by themselves.
+        f.handle(gate(Verdict::NoFace, false, false), s(13.0));
+        f.handle(Event::Tick, s(16.1));
+        assert!(!f.awaiting_departure());
+        let fx = f.handle(gate(Verdict::Ok, true, true), s(17.0));
+        assert!(fx.iter().any(|e| matches!(e, Effect::StartCheck { .. })));
+    }
+
+    #[test]
+    fn a_tap_checks_the_next_person_at_once() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        let check = walk_up(&mut f, 0.0);
+        f.handle(
+            Event::CheckFinished {
+                check,
+                outcome: person(),
+            },
+            s(2.0),
+        );
+        f.handle(Event::Dismiss, s(3.0));
+        f.handle(gate(Verdict::Ok, true, true), s(3.2));
+        let fx = f.handle(Event::CaptureNow, s(3.5));
+        assert!(fx.iter().any(|e| matches!(e, Effect::StartCheck { .. })));
+        assert!(!f.awaiting_departure());
     }
 
     #[test]

@@ -455,11 +455,12 @@ impl KioskApp {
         }
         let now = self.now();
         let tex = self.preview.as_ref();
-        let manual = !self.flow.settings.auto_capture;
+        // After a pass the next person taps to start (auto-capture waits for the last to leave).
+        let manual = !self.flow.settings.auto_capture || self.flow.awaiting_departure();
         let lang = self.lang;
         match self.flow.screen().clone() {
             Screen::Setup => self.setup.ui(ui, &self.rt.settings, lang),
-            Screen::Attract => customer::positioning_ui(ui, tex, None, false, lang),
+            Screen::Attract => customer::positioning_ui(ui, tex, None, manual, lang),
             Screen::Positioning { gate } => {
                 customer::positioning_ui(ui, tex, Some(&gate), manual, lang)
             }

@@ -95,3 +95,13 @@ pub fn open_admin(h: &mut Harness<'_, KioskApp>) {
     h.get_by_label("OK").click();
     step_until(h, "the admin panel", 10, |h| has(h, "Kiosk settings"));
 }
+
+/// After a pass the kiosk waits for that person to leave; the next visitor taps "Take photo".
+/// Does nothing when the kiosk is not waiting.
+pub fn next_visitor(h: &mut Harness<'_, KioskApp>) {
+    if h.state().flow.awaiting_departure() {
+        step_until(h, "the photo button", 10, |h| has(h, "Take photo"));
+        h.get_by_label("Take photo").click();
+        h.step();
+    }
+}

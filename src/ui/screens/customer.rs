@@ -25,6 +25,8 @@ pub fn positioning_ui(
     // Colour and words together: the oval's colour is never the only signal.
     let (colour, label, progress) = match gate {
         None => (p.text, Msg::LookToSignIn, 0.0),
+        // Auto-capture is off or waiting for the last visitor to leave: say how to start.
+        Some(g) if g.verdict == Verdict::Ok && allow_capture => (p.good, Msg::TapToStart, 0.0),
         Some(g) if g.verdict == Verdict::Ok => (p.good, Msg::HintHoldStill, g.progress),
         Some(g) => (p.warn, i18n::hint(g.hint), 0.0),
     };
