@@ -42,7 +42,8 @@ pub struct GateOutput {
     pub took: Duration,
 }
 
-type Waker = Arc<dyn Fn() + Send + Sync>;
+/// Called after each judgement with whether anyone is in view.
+type Waker = Arc<dyn Fn(bool) + Send + Sync>;
 
 struct Shared {
     latest: Mutex<Option<GateOutput>>,
@@ -93,7 +94,8 @@ impl GateWorker {
         lock(&self.shared.error).clone()
     }
 
-    pub fn set_waker(&self, waker: impl Fn() + Send + Sync + 'static) {
+    /// `waker(someone_in_view)` runs after each judgement, on the gate thread.
+    pub fn set_waker(&self, waker: impl Fn(bool) + Send + Sync + 'static) {
         *lock(&self.shared.waker) = Some(Arc::new(waker));
     }
 
@@ -146,7 +148,7 @@ fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
                         });
                         let waker = lock(&shared.waker).clone();
                         if let Some(w) = waker {
-                            w();
+                            w(someone_there);
                         }
                     }
                     Err(e) => tracing::warn!(error = %e, "gate check failed on a frame"),

@@ -56,6 +56,8 @@ pub struct KioskApp {
     /// Whether camera frames should wake the UI (someone is being guided). With nobody there
     /// the preview refreshes on the slower tick: repainting at camera rate all day costs CPU.
     live: Arc<std::sync::atomic::AtomicBool>,
+    /// Whether a face appearing should wake the UI (the attract screen is showing).
+    watch: Arc<std::sync::atomic::AtomicBool>,
     preview_at: Option<Instant>,
     passes: u32,
     passes_at: Instant,
@@ -77,8 +79,16 @@ impl KioskApp {
                 w();
             }
         });
-        let w = Arc::clone(&waker);
-        rt.gate.set_waker(move || w());
+        // The gate wakes the UI while someone is guided, or when a face appears on the attract
+        // screen; with nobody there the 1 s tick is enough (each paint is costly on a CPU).
+        let watch = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let (w, l, v) = (Arc::clone(&waker), Arc::clone(&live), Arc::clone(&watch));
+        rt.gate.set_waker(move |someone| {
+            let relaxed = std::sync::atomic::Ordering::Relaxed;
+            if l.load(relaxed) || (someone && v.load(relaxed)) {
+                w();
+            }
+        });
         // Without a staff PIN nobody could open the admin panel or leave kiosk mode: set-up
         // first, even when the credentials came from the config file or the environment.
         let configured = rt.configured() && !rt.settings.kiosk.pin_hash.is_empty();
@@ -109,6 +119,7 @@ impl KioskApp {
             quit: false,
             waker,
             live,
+            watch,
             preview_at: None,
             passes: 0,
             passes_at: Instant::now(),
@@ -540,6 +551,9 @@ impl eframe::App for KioskApp {
             Screen::Positioning { .. } | Screen::Countdown { .. }
         ) && !self.pin_open;
         self.live.store(live, std::sync::atomic::Ordering::Relaxed);
+        let watch = matches!(screen, Screen::Attract) && !self.pin_open;
+        self.watch
+            .store(watch, std::sync::atomic::Ordering::Relaxed);
         let busy = matches!(screen, Screen::Verifying { .. }) || self.pin.busy;
         // Each paint costs real CPU where there is no GPU (software rendering): tick only as
         // often as the screen can change. The gate's and the camera's wake-ups come on top.
