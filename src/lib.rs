@@ -13,3 +13,6 @@ pub mod runtime;
 pub mod selfie;
 pub mod sim;
 pub mod ui;
+
+/// When the process started (set first thing by the binary), for the start-up measurement.
+pub static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();

@@ -67,6 +67,7 @@ fn init_logging(verbose: u8, default: &str) -> logging::LogGuard {
 
 /// The binary's entry point.
 pub fn main() -> ExitCode {
+    let _ = crate::PROCESS_START.set(std::time::Instant::now());
     return_large_buffers_to_the_os();
     let cli = Cli::parse();
     let result = match cli.command {

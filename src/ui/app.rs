@@ -229,6 +229,9 @@ impl KioskApp {
                 None => {
                     tracing::info!(
                         after_ms = self.start.elapsed().as_millis() as u64,
+                        since_process_start_ms = crate::PROCESS_START
+                            .get()
+                            .map(|t| t.elapsed().as_millis() as u64),
                         "first camera frame on screen"
                     );
                     self.preview =
