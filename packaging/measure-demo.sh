@@ -39,7 +39,7 @@ run() {
   kill $app; wait $app 2>/dev/null || true
   local cpu; cpu=$(echo "scale=1; 100 * ($c1 - $c0) / $ticks / ($t1 - $t0)" | bc)
   # From process start (exec) to the first camera frame drawn.
-  local first; first=$(grep -o 'since_process_start_ms=Some([0-9]*' "$log" | head -1 | grep -o '[0-9]*$' || true)
+  local first; first=$(grep -o 'since_process_start_ms=[0-9]*' "$log" | head -1 | cut -d= -f2 || true)
   local slow; slow=$(grep 'slowest UI frame' "$log" | grep -o ' ms=[0-9.]*' | tail -1 | cut -d= -f2 || true)
   if [ -n "$slow" ]; then slow=$(printf '%.2f' "$slow"); fi
   local checks; checks=$(grep -c 'face-check finished' "$log" || true)
