@@ -506,32 +506,40 @@ impl KioskApp {
                 customer::cooldown_ui(ui, until.saturating_sub(now).as_secs(), lang)
             }
             Screen::Admin => {
-                let mut action = None;
-                ui.horizontal(|ui| {
-                    for (tab, label) in [
-                        (AdminTab::Settings, "Settings"),
-                        (AdminTab::Checkins, "Check-ins"),
-                    ] {
-                        if ui
-                            .selectable_label(
-                                self.admin_tab == tab,
-                                RichText::new(label).size(style::BODY),
-                            )
-                            .clicked()
-                        {
-                            action = Some(UiAction::AdminTab(tab));
-                        }
-                    }
-                });
-                ui.separator();
-                let demo = self.rt.is_demo();
-                let shown = match self.admin_tab {
-                    AdminTab::Settings => self.admin.ui(ui, &self.rt.counters, demo),
-                    AdminTab::Checkins => self.checkins.ui(ui),
-                };
-                action.or(shown)
+                egui::Frame::new()
+                    .inner_margin(egui::Margin::symmetric(24, 12))
+                    .show(ui, |ui| self.admin_ui(ui))
+                    .inner
             }
         }
+    }
+
+    /// The admin panel: its two tabs, settings and check-ins.
+    fn admin_ui(&mut self, ui: &mut egui::Ui) -> Option<UiAction> {
+        let mut action = None;
+        ui.horizontal(|ui| {
+            for (tab, label) in [
+                (AdminTab::Settings, "Settings"),
+                (AdminTab::Checkins, "Check-ins"),
+            ] {
+                if ui
+                    .selectable_label(
+                        self.admin_tab == tab,
+                        RichText::new(label).size(style::BODY),
+                    )
+                    .clicked()
+                {
+                    action = Some(UiAction::AdminTab(tab));
+                }
+            }
+        });
+        ui.separator();
+        let demo = self.rt.is_demo();
+        let shown = match self.admin_tab {
+            AdminTab::Settings => self.admin.ui(ui, &self.rt.counters, demo),
+            AdminTab::Checkins => self.checkins.ui(ui),
+        };
+        action.or(shown)
     }
 }
 

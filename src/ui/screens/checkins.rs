@@ -81,11 +81,11 @@ impl CheckinsView {
         );
         egui::ScrollArea::vertical().show(ui, |ui| {
             egui::Grid::new("checkins")
-                .num_columns(5)
+                .num_columns(6)
                 .striped(true)
                 .spacing([18.0, 6.0])
                 .show(ui, |ui| {
-                    for h in ["Time", "Result", "Name", "Document", "Took"] {
+                    for h in ["Time", "Result", "Name", "Local name", "Document", "Took"] {
                         ui.strong(h);
                     }
                     ui.end_row();
@@ -102,17 +102,17 @@ impl CheckinsView {
                             )
                         };
                         ui.label(result);
-                        match (&c.name, &c.local_name) {
-                            (Some(n), Some(l)) => {
-                                ui.horizontal(|ui| {
-                                    ui.label(n);
-                                    widgets::name_ui(ui, l, 14.0, false);
+                        ui.label(c.name.as_deref().unwrap_or("–"));
+                        match &c.local_name {
+                            Some(l) => {
+                                // Room for a whole name on one line (the bidi layout wraps
+                                // at the width it is given).
+                                ui.scope(|ui| {
+                                    ui.set_min_width(240.0);
+                                    widgets::name_ui(ui, l, 20.0, false);
                                 });
                             }
-                            (Some(n), None) => {
-                                ui.label(n);
-                            }
-                            _ => {
+                            None => {
                                 ui.label("–");
                             }
                         }
