@@ -13,11 +13,11 @@ case "$mode" in demo|test) ;; *) echo "usage: $0 demo|test" >&2; exit 64 ;; esac
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 
-# Build: a C toolchain, and libclang for nokhwa's V4L2 bindings (bindgen).
-pkgs=(build-essential pkg-config libclang-dev ca-certificates)
+# Build: a C toolchain, libclang for nokhwa's V4L2 bindings (bindgen), ALSA headers for sound cues.
+pkgs=(build-essential pkg-config libclang-dev libasound2-dev ca-certificates)
 # Run: what eframe/wgpu and the webcam load at run time (dlopen, so cargo cannot see them).
 pkgs+=(libgl1 libegl1 libgl1-mesa-dri mesa-vulkan-drivers libvulkan1 libxkbcommon0 libxkbcommon-x11-0
-       libwayland-client0 libwayland-egl1 libx11-6 libxcursor1 libxrandr2 libxi6 libv4l-0)
+       libwayland-client0 libwayland-egl1 libx11-6 libxcursor1 libxrandr2 libxi6 libv4l-0 libasound2)
 if [ "$mode" = test ]; then
   # A real X server for the window tests, and libjpeg-turbo's tools as the benchmark reference.
   pkgs+=(xvfb xauth libjpeg-turbo-progs)

@@ -122,6 +122,8 @@ pub struct KioskSettings {
     pub language: String,
     /// Black background, white text, outlined buttons: for low vision and bright sites.
     pub high_contrast: bool,
+    /// Short tones for a pass, a failure and "look at the camera".
+    pub sound: bool,
 }
 
 impl Default for KioskSettings {
@@ -138,6 +140,7 @@ impl Default for KioskSettings {
             cooldown_secs: flow.cooldown.as_secs(),
             language: "en".into(),
             high_contrast: false,
+            sound: false,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod kiosk;
 pub mod runtime;
 pub mod selfie;
 pub mod sim;
+pub mod sound;
 pub mod ui;
 
 /// When the process started (set first thing by the binary), for the start-up measurement.

@@ -335,7 +335,13 @@ pub mod envelope {
     pub fn response_code(v: &Value) -> Option<i64> {
         match v.get("responseCode")? {
             Value::Number(n) => n.as_i64(),
-            Value::String(s) => s.trim().parse().ok(),
+            // Only a plain decimal ("0", "8006"): "+0", "00" or "-0" are odd, and odd never
+            // becomes the success code (found by the fuzz oracle).
+            Value::String(s) => s
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| n.to_string() == s.trim()),
             _ => None,
         }
     }
@@ -400,7 +406,13 @@ mod de {
     pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
         Ok(match Value::deserialize(d)? {
             Value::Number(n) => n.as_i64(),
-            Value::String(s) => s.trim().parse().ok(),
+            // Only a plain decimal ("0", "8006"): "+0", "00" or "-0" are odd, and odd never
+            // becomes the success code (found by the fuzz oracle).
+            Value::String(s) => s
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| n.to_string() == s.trim()),
             _ => None,
         })
     }
@@ -421,6 +433,17 @@ mod tests {
     use super::*;
 
     const MATCH: &str = include_str!("../../assets/sim/face_check_match.json");
+
+    #[test]
+    fn response_codes_must_be_plain_decimals() {
+        let code = |v: Value| envelope::response_code(&serde_json::json!({ "responseCode": v }));
+        assert_eq!(code(serde_json::json!(0)), Some(0));
+        assert_eq!(code(serde_json::json!("0")), Some(0));
+        assert_eq!(code(serde_json::json!(" 8006 ")), Some(8006));
+        for odd in ["+0", "00", "-0", "0x0", "", "0.0"] {
+            assert_eq!(code(serde_json::json!(odd)), None, "{odd:?}");
+        }
+    }
 
     #[test]
     fn reads_every_field_of_the_sample_match() {

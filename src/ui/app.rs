@@ -58,6 +58,7 @@ pub struct KioskApp {
     live: Arc<std::sync::atomic::AtomicBool>,
     /// Whether a face appearing should wake the UI (the attract screen is showing).
     watch: Arc<std::sync::atomic::AtomicBool>,
+    chimes: Option<crate::sound::Chimes>,
     preview_at: Option<Instant>,
     passes: u32,
     passes_at: Instant,
@@ -120,6 +121,7 @@ impl KioskApp {
             waker,
             live,
             watch,
+            chimes: None,
             preview_at: None,
             passes: 0,
             passes_at: Instant::now(),
@@ -179,8 +181,14 @@ impl KioskApp {
                 let w = self.wake();
                 self.rt.record(&outcome, took, w)
             }
-            // Sound cues are not wired up yet.
-            Effect::Sound(_) => {}
+            Effect::Sound(cue) => {
+                if self.rt.settings.kiosk.sound {
+                    // Opened on first use: a kiosk with sound off never touches the device.
+                    self.chimes
+                        .get_or_insert_with(crate::sound::Chimes::start)
+                        .play(cue);
+                }
+            }
             Effect::VisitEnded => self.lang = self.default_lang(),
         }
     }

@@ -152,6 +152,10 @@ impl AdminPanel {
                     ui.checkbox(&mut self.draft.kiosk.auto_capture, "")
                         .labelled_by(l.id);
                     ui.end_row();
+                    let l = ui.label("Sound cues");
+                    ui.checkbox(&mut self.draft.kiosk.sound, "")
+                        .labelled_by(l.id);
+                    ui.end_row();
                     let l = ui.label("Min. eye distance (px)");
                     ui.add(egui::Slider::new(
                         &mut self.draft.gate.min_eye_distance_px,
