@@ -362,6 +362,27 @@ fn snapshot_setup() {
     h.snapshot("setup");
 }
 
+#[test]
+fn snapshot_staff_pin_pad() {
+    let mut h = harness_with(
+        snapshot_settings(),
+        CameraSource::Replay {
+            path: still("pin", 0),
+            fps: 15.0,
+        },
+        Some(Scenario::Match),
+    );
+    step_until(&mut h, "the staff button", 10, |h| has(h, "Staff"));
+    h.get_by_label("Staff").click();
+    step_until(&mut h, "the PIN pad", 5, |h| has(h, "Staff PIN"));
+    for d in ["9", "9"] {
+        h.get_by_label(d).click();
+        h.step();
+    }
+    h.step();
+    h.snapshot("staff_pin_pad");
+}
+
 // The main screens in Arabic, right to left.
 
 #[test]

@@ -797,8 +797,8 @@ mod tests {
         assert!(ended(&f.handle(Event::Dismiss, s(3.0))));
     }
 
-    #[test]
-    fn whoever_just_passed_is_not_checked_again_until_they_leave() {
+    /// Someone walks up at 0 s, passes at 2 s and dismisses the result at 3 s.
+    fn just_passed() -> Flow {
         let mut f = Flow::new(FlowSettings::default(), true);
         let check = walk_up(&mut f, 0.0);
         f.handle(
@@ -809,6 +809,12 @@ mod tests {
             s(2.0),
         );
         f.handle(Event::Dismiss, s(3.0));
+        f
+    }
+
+    #[test]
+    fn whoever_just_passed_is_not_checked_again_until_they_leave() {
+        let mut f = just_passed();
         assert!(f.awaiting_departure());
         // Still there, still steady: no second (paid) check.
         for t in [3.5, 5.0, 8.0, 12.0] {
@@ -828,16 +834,7 @@ mod tests {
 
     #[test]
     fn a_tap_checks_the_next_person_at_once() {
-        let mut f = Flow::new(FlowSettings::default(), true);
-        let check = walk_up(&mut f, 0.0);
-        f.handle(
-            Event::CheckFinished {
-                check,
-                outcome: person(),
-            },
-            s(2.0),
-        );
-        f.handle(Event::Dismiss, s(3.0));
+        let mut f = just_passed();
         f.handle(gate(Verdict::Ok, true, true), s(3.2));
         let fx = f.handle(Event::CaptureNow, s(3.5));
         assert!(fx.iter().any(|e| matches!(e, Effect::StartCheck { .. })));
