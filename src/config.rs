@@ -124,6 +124,9 @@ pub struct KioskSettings {
     pub high_contrast: bool,
     /// Short tones for a pass, a failure and "look at the camera".
     pub sound: bool,
+    /// Show the ID-document image on a pass (it shows the full document to whoever stands
+    /// there); off: name only, and the image is not even downloaded.
+    pub show_id_image: bool,
 }
 
 impl Default for KioskSettings {
@@ -141,6 +144,7 @@ impl Default for KioskSettings {
             language: "en".into(),
             high_contrast: false,
             sound: false,
+            show_id_image: true,
         }
     }
 }

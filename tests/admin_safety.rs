@@ -58,3 +58,20 @@ fn a_new_address_needs_the_secret_typed_again() {
     });
     assert!(!h.state().rt.settings.faceki.base_url.contains("attacker"));
 }
+
+#[test]
+fn a_site_can_keep_id_images_off_the_screen() {
+    let mut h = demo(Scenario::Match, |s| {
+        s.kiosk.show_id_image = false;
+        s.kiosk.pass_display_secs = 60;
+    });
+    step_until(&mut h, "the pass screen", 20, |h| has(h, "Welcome"));
+    assert!(has(&h, faceki_kiosk::sim::specimen::FULL_NAME));
+    for _ in 0..20 {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!has(&h, "ID document on file"));
+    assert!(!has(&h, "ID document image not available"));
+    assert_eq!(h.state().rt.sim().unwrap().stats().id_image_requests, 0);
+}

@@ -167,6 +167,8 @@ impl KioskApp {
                 self.rt.start_check(check, w);
             }
             Effect::CancelCheck { check } => self.rt.cancel_check(check),
+            // Not shown at this site: not even downloaded.
+            Effect::FetchIdImage { .. } if !self.rt.settings.kiosk.show_id_image => {}
             Effect::FetchIdImage { url } => {
                 self.id_image = IdImageState::Loading(url.clone());
                 let w = self.wake();
@@ -499,6 +501,7 @@ impl KioskApp {
                 };
                 let left = until.saturating_sub(now).as_secs_f32() / total.as_secs_f32().max(0.001);
                 let img = match &self.id_image {
+                    _ if !self.rt.settings.kiosk.show_id_image => IdImageView::Hidden,
                     IdImageState::None => IdImageView::None,
                     IdImageState::Loading(_) => IdImageView::Loading,
                     IdImageState::Shown(t) => IdImageView::Shown(t),

@@ -156,6 +156,10 @@ impl AdminPanel {
                     ui.checkbox(&mut self.draft.kiosk.sound, "")
                         .labelled_by(l.id);
                     ui.end_row();
+                    let l = ui.label("Show ID-document image");
+                    ui.checkbox(&mut self.draft.kiosk.show_id_image, "")
+                        .labelled_by(l.id);
+                    ui.end_row();
                     let l = ui.label("Min. eye distance (px)");
                     ui.add(egui::Slider::new(
                         &mut self.draft.gate.min_eye_distance_px,

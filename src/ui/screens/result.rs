@@ -11,6 +11,8 @@ use crate::ui::{style, widgets};
 /// The ID image of a pass, as far as it got.
 pub enum IdImageView<'a> {
     None,
+    /// The site chose not to show ID images (`kiosk.show_id_image = false`).
+    Hidden,
     Loading,
     Shown(&'a TextureHandle),
     Failed,
@@ -101,6 +103,8 @@ fn id_image_ui(ui: &mut Ui, img: IdImageView<'_>, lang: Lang) {
     let p = style::palette(ui.ctx());
     let max = vec2(ui.available_width().min(620.0), 420.0);
     let caption = match img {
+        // Nothing at all: not even a placeholder where the document would be.
+        IdImageView::Hidden => return,
         IdImageView::Shown(tex) => {
             let size = tex.size_vec2();
             let scale = (max.x / size.x).min(max.y / size.y);
