@@ -508,14 +508,7 @@ impl Runtime {
                 }
             };
             let result = rows.map_err(|e| e.to_string()).and_then(|rows| {
-                if let Some(dir) = out.parent() {
-                    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-                }
-                let file = std::fs::File::create(&out).map_err(|e| e.to_string())?;
-                let mut w = std::io::BufWriter::new(file);
-                crate::checkin::write_csv(&rows, &mut w)
-                    .and_then(|()| std::io::Write::flush(&mut w))
-                    .map_err(|e| e.to_string())?;
+                crate::checkin::write_csv_file(&rows, &out).map_err(|e| e.to_string())?;
                 Ok((rows.len(), out))
             });
             if let Err(e) = &result {

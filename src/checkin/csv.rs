@@ -46,6 +46,16 @@ pub fn write_csv(rows: &[Row], out: impl Write) -> std::io::Result<()> {
     w.flush()
 }
 
+/// Writes `rows` to the file `out` (its folder made if needed), as [`write_csv`] does.
+pub fn write_csv_file(rows: &[Row], out: &std::path::Path) -> std::io::Result<()> {
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut w = std::io::BufWriter::new(std::fs::File::create(out)?);
+    write_csv(rows, &mut w)?;
+    w.flush()
+}
+
 /// Names come from FACEKI's records: never let one become a spreadsheet formula.
 fn defuse(s: &str) -> String {
     match s.chars().next() {

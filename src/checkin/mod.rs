@@ -15,7 +15,7 @@ use crate::faceki::Outcome;
 
 mod csv;
 
-pub use csv::write_csv;
+pub use csv::{write_csv, write_csv_file};
 
 /// The file name inside the data dir.
 pub const FILE_NAME: &str = "checkins.sqlite";
@@ -68,8 +68,8 @@ impl Checkin {
     pub fn from_outcome(outcome: &Outcome, took: Duration, at: SystemTime) -> Self {
         let person = outcome.person();
         let detail = match outcome {
-            Outcome::Error { kind, .. } => snake_name(kind),
-            Outcome::Retake { reason, .. } => snake_name(reason),
+            Outcome::Error { kind, .. } => crate::faceki::wire_name(kind),
+            Outcome::Retake { reason, .. } => crate::faceki::wire_name(reason),
             _ => String::new(),
         };
         Self {
@@ -391,14 +391,6 @@ pub fn parse_date(s: &str) -> Result<String, LogError> {
 /// Where the log lives by default: the platform's data dir.
 pub fn default_path() -> Option<PathBuf> {
     crate::config::project_dirs().map(|d| d.data_dir().join(FILE_NAME))
-}
-
-/// The serde name of a unit enum variant (`timeout`, `too_small`).
-fn snake_name(v: &impl serde::Serialize) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
 }
 
 fn unix_secs(t: SystemTime) -> i64 {

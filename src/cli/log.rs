@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use crate::checkin::{CheckinLog, Query, parse_date, write_csv};
+use crate::checkin::{CheckinLog, Query, parse_date, write_csv, write_csv_file};
 use crate::config::Settings;
 
 #[derive(Args, Debug)]
@@ -48,11 +48,8 @@ pub fn run(config: Option<&std::path::Path>, args: LogArgs) -> anyhow::Result<Ex
             if out.as_os_str() == "-" {
                 write_csv(&rows, std::io::stdout().lock())?;
             } else {
-                let file = std::fs::File::create(&out)
+                write_csv_file(&rows, &out)
                     .with_context(|| format!("cannot write {}", out.display()))?;
-                let mut w = std::io::BufWriter::new(file);
-                write_csv(&rows, &mut w)?;
-                std::io::Write::flush(&mut w)?;
                 eprintln!("{} check-ins written to {}", rows.len(), out.display());
             }
             Ok(ExitCode::SUCCESS)

@@ -93,10 +93,7 @@ fn faults(timeout: u64) -> Vec<Fault> {
 /// `pass`, `no_match`, ..., or `error:<kind>`.
 fn label(o: &Outcome) -> String {
     match o {
-        Outcome::Error { kind, .. } => match serde_json::to_value(kind) {
-            Ok(serde_json::Value::String(k)) => format!("error:{k}"),
-            _ => "error:?".into(),
-        },
+        Outcome::Error { kind, .. } => format!("error:{}", crate::faceki::wire_name(kind)),
         other => other.name().to_owned(),
     }
 }

@@ -10,3 +10,12 @@ pub use client::{ClientConfig, ConfigError, FacekiClient, IdImage, ImageError, T
 pub use codes::RetakeReason;
 pub use decision::{ErrorKind, Outcome, Person, decide};
 pub use secret::Secret;
+
+/// The machine name of a unit variant as serde writes it (`timeout`, `too_small`): the names
+/// `check --json`, the check-in log and the soak report share.
+pub fn wire_name(v: &impl serde::Serialize) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}

@@ -317,8 +317,7 @@ impl KioskApp {
                     }
                 }
                 RuntimeEvent::CheckinLog(e) => {
-                    self.rt.checkin_error = e.clone();
-                    self.checkins.log_error = e;
+                    self.rt.checkin_error = e;
                 }
                 RuntimeEvent::Checkins(r) => match r {
                     Ok(rows) => self.checkins.rows = rows,
@@ -439,7 +438,6 @@ impl KioskApp {
     }
 
     fn refresh_checkins(&mut self) {
-        self.checkins.log_error = self.rt.checkin_error.clone();
         if self.checkins.export_to.is_empty() {
             self.checkins.export_to = self.rt.export_path().display().to_string();
         }
@@ -548,7 +546,7 @@ impl KioskApp {
         let demo = self.rt.is_demo();
         let shown = match self.admin_tab {
             AdminTab::Settings => self.admin.ui(ui, &self.rt.counters, demo),
-            AdminTab::Checkins => self.checkins.ui(ui),
+            AdminTab::Checkins => self.checkins.ui(ui, self.rt.checkin_error.as_deref()),
         };
         action.or(shown)
     }

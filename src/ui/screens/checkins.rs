@@ -24,8 +24,6 @@ pub struct CheckinsView {
     pub rows: Vec<Row>,
     pub status: String,
     pub export_to: String,
-    /// The check-in log's health, shown in red when it cannot write.
-    pub log_error: Option<String>,
 }
 
 impl CheckinsView {
@@ -37,9 +35,10 @@ impl CheckinsView {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui) -> Option<UiAction> {
+    /// `log_error`: why check-ins are not being recorded, shown in red; `None` when all is well.
+    pub fn ui(&mut self, ui: &mut Ui, log_error: Option<&str>) -> Option<UiAction> {
         let mut action = None;
-        if let Some(e) = &self.log_error {
+        if let Some(e) = log_error {
             ui.label(
                 RichText::new(format!("Check-ins are not being recorded: {e}"))
                     .color(style::BAD)
