@@ -4,7 +4,7 @@ use egui::{TextureHandle, Ui, vec2};
 
 use super::UiAction;
 use super::customer::centred;
-use crate::faceki::{ErrorKind, Outcome};
+use crate::faceki::{ErrorKind, Outcome, Person};
 use crate::i18n::{self, Lang, Msg};
 use crate::ui::{style, widgets};
 
@@ -31,35 +31,25 @@ pub fn result_ui(
         Outcome::Pass { person } => {
             let h = ui.available_height();
             ui.add_space(h * 0.08);
-            // The welcome comes first in reading order: left in English, right in Arabic.
-            let (text_col, image_col) = if lang.is_rtl() { (1, 0) } else { (0, 1) };
-            ui.columns(2, |cols| {
-                let ui = &mut cols[text_col];
+            let mut welcome = |ui: &mut Ui| {
                 ui.vertical_centered(|ui| {
-                    widgets::badge_ui(ui, p.good, true);
-                    widgets::title_ui(ui, Msg::Welcome.text(lang), p.good);
-                    ui.add_space(8.0);
-                    widgets::name_ui(ui, &person.full_name, style::TITLE, true);
-                    if let Some(local) = &person.local_name {
-                        widgets::name_ui(ui, local, style::HEADING + 6.0, false);
-                    }
-                    ui.add_space(16.0);
-                    if let Some(country) = &person.country {
-                        widgets::body_ui(ui, country);
-                    }
-                    if let Some(doc) = person.masked_document_id() {
-                        widgets::body_ui(ui, &i18n::document(lang, &doc));
-                    }
-                    ui.add_space(24.0);
-                    if widgets::big_button(ui, Msg::Done.text(lang), p.good).clicked() {
+                    if welcome_ui(ui, person, lang, time_left) {
                         action = Some(UiAction::Dismiss);
                     }
-                    ui.add_space(12.0);
-                    widgets::time_left_ui(ui, time_left);
+                })
+            };
+            if matches!(id_image, IdImageView::Hidden) {
+                // No document at this site: the welcome alone, in the middle.
+                welcome(ui);
+            } else {
+                // The welcome comes first in reading order: left in English, right in Arabic.
+                let (text_col, image_col) = if lang.is_rtl() { (1, 0) } else { (0, 1) };
+                ui.columns(2, |cols| {
+                    welcome(&mut cols[text_col]);
+                    let ui = &mut cols[image_col];
+                    ui.vertical_centered(|ui| id_image_ui(ui, id_image, lang));
                 });
-                let ui = &mut cols[image_col];
-                ui.vertical_centered(|ui| id_image_ui(ui, id_image, lang));
-            });
+            }
         }
         other => {
             let (title, colour, button) = match other {
@@ -97,6 +87,31 @@ pub fn result_ui(
         }
     }
     action
+}
+
+/// Welcome, the names, country, masked number, "Done" and the time left. True when "Done" was
+/// tapped.
+fn welcome_ui(ui: &mut Ui, person: &Person, lang: Lang, time_left: f32) -> bool {
+    let p = style::palette(ui.ctx());
+    widgets::badge_ui(ui, p.good, true);
+    widgets::title_ui(ui, Msg::Welcome.text(lang), p.good);
+    ui.add_space(8.0);
+    widgets::name_ui(ui, &person.full_name, style::TITLE, true);
+    if let Some(local) = &person.local_name {
+        widgets::name_ui(ui, local, style::HEADING + 6.0, false);
+    }
+    ui.add_space(16.0);
+    if let Some(country) = &person.country {
+        widgets::body_ui(ui, country);
+    }
+    if let Some(doc) = person.masked_document_id() {
+        widgets::body_ui(ui, &i18n::document(lang, &doc));
+    }
+    ui.add_space(24.0);
+    let done = widgets::big_button(ui, Msg::Done.text(lang), p.good).clicked();
+    ui.add_space(12.0);
+    widgets::time_left_ui(ui, time_left);
+    done
 }
 
 fn id_image_ui(ui: &mut Ui, img: IdImageView<'_>, lang: Lang) {
