@@ -1,7 +1,7 @@
 //! The check-in log through the whole app: rows for checks, the staff view, CSV export, and a
 //! log that cannot be written never stopping a check.
 
-mod common;
+use crate::common;
 
 use std::net::{Ipv4Addr, SocketAddr};
 

@@ -1,7 +1,7 @@
 //! The gate on frames derived in code from the fixtures: at least 95% must agree with their
 //! labels. Prints the confusion table (run with `--nocapture` to see it).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -1,8 +1,6 @@
 //! The camera pipeline with the replay source: rate, looping, the newest-frame slot, faults
 //! and recovery, and the demo clip through the gate.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! The whole app under egui_kittest: replay camera, simulator on loopback, real threads.
 //! Controls are found by their labels, as a screen reader would.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! fault, the screen the customer sees, that no fault ever shows a pass, and that the kiosk
 //! recovers by itself. The table in docs/reliability.md is this file, in words.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -10,7 +10,7 @@ use faceki_kiosk::faceki::{
 };
 use faceki_kiosk::sim::{self, IdImageMode, Scenario, SimConfig, SimHandle};
 
-const JPEG: &[u8] = include_bytes!("../assets/demo/grace_hopper.jpg");
+const JPEG: &[u8] = include_bytes!("../../assets/demo/grace_hopper.jpg");
 
 async fn start(cfg: SimConfig) -> SimHandle {
     sim::start(cfg, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))

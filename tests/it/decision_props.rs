@@ -6,7 +6,7 @@ use faceki_kiosk::faceki::decide;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-const SAMPLE: &str = include_str!("../assets/sim/face_check_match.json");
+const SAMPLE: &str = include_str!("../../assets/sim/face_check_match.json");
 
 /// True when `body` is a positive match with at least one usable record.
 fn oracle_may_pass(status: u16, body: &[u8]) -> bool {

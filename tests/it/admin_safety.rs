@@ -1,7 +1,7 @@
 //! Set-up and admin rules that protect the kiosk: a PIN before anything else, and the client
 //! secret never sent to an address it was not typed for.
 
-mod common;
+use crate::common;
 
 use common::kiosk::{demo, harness_with, has, has_part, open_admin, steady_camera, step_until};
 use egui_kittest::kittest::Queryable;

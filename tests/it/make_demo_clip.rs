@@ -2,7 +2,7 @@
 //! used by `check --demo`, from the fixture photos. Run by `assets/demo/make-clip.sh`; the
 //! output is committed, so this test is ignored in normal runs.
 
-mod common;
+use crate::common;
 
 use common::frames;
 
