@@ -1,10 +1,14 @@
 //! Cameras: a [`FrameSource`] (webcam or replay) driven by a capture thread that always keeps
 //! only the newest frame, so a slow consumer never builds a queue and the UI never waits.
 
+#[cfg(feature = "kiosk")]
 mod capture;
+#[cfg(feature = "kiosk")]
 mod faulty;
 pub mod mjpeg;
+#[cfg(feature = "kiosk")]
 mod replay;
+#[cfg(feature = "kiosk")]
 pub mod webcam;
 
 use std::sync::Arc;
@@ -14,8 +18,11 @@ use bytes::Bytes;
 use image::RgbImage;
 use thiserror::Error;
 
+#[cfg(feature = "kiosk")]
 pub use capture::{Camera, CameraStats, CaptureOptions};
+#[cfg(feature = "kiosk")]
 pub use faulty::{FaultPlan, FaultySource};
+#[cfg(feature = "kiosk")]
 pub use replay::ReplaySource;
 
 /// A decoded camera frame, as the camera sees it (not mirrored: mirroring is for the screen only).
