@@ -13,6 +13,7 @@ use crate::selfie::GateSettings;
 pub const ENV_BASE_URL: &str = "FACEKI_API_BASE";
 pub const ENV_CLIENT_ID: &str = "FACEKI_CLIENT_ID";
 pub const ENV_CLIENT_SECRET: &str = "FACEKI_CLIENT_SECRET";
+pub const ENV_FLEET_DATABASE_URL: &str = "FACEKI_FLEET_DATABASE_URL";
 
 #[derive(Debug, Error)]
 pub enum SettingsError {
@@ -34,6 +35,74 @@ pub struct Settings {
     pub camera: CameraSettings,
     pub kiosk: KioskSettings,
     pub log: LogSettings,
+    pub fleet: FleetSettings,
+    pub metrics: MetricsSettings,
+}
+
+/// The head-office fleet store (PostgreSQL). Nothing of it runs while `database_url` is empty.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FleetSettings {
+    /// `postgres://user:password@host/db`; it may hold a password, so it is kept like a secret.
+    #[serde(with = "secret_string")]
+    pub database_url: Secret,
+    /// The branch this kiosk stands in, as head office names it.
+    pub site: String,
+    /// This kiosk's name within the site (default: the machine's host name).
+    pub kiosk: String,
+    /// Check-ins sent to the fleet store in one statement.
+    pub batch_size: u32,
+    /// Staff are warned when more check-ins than this wait to be sent.
+    pub backlog_warn: u64,
+    /// Unsent check-ins kept past the retention at most; beyond it the oldest expired go.
+    pub max_backlog: u64,
+    /// Seconds between two heartbeats (the dashboard shows a kiosk offline after 3 missed).
+    pub heartbeat_secs: u64,
+    /// The dashboard's time zone for "today" and times shown (empty: the database server's).
+    pub timezone: String,
+}
+
+impl Default for FleetSettings {
+    fn default() -> Self {
+        Self {
+            database_url: Secret::default(),
+            site: String::new(),
+            kiosk: String::new(),
+            batch_size: 500,
+            backlog_warn: 1_000,
+            max_backlog: 200_000,
+            heartbeat_secs: 30,
+            timezone: String::new(),
+        }
+    }
+}
+
+impl FleetSettings {
+    pub fn enabled(&self) -> bool {
+        !self.database_url.is_empty()
+    }
+
+    /// The kiosk name to report: the configured one, else the host name.
+    pub fn kiosk_name(&self) -> String {
+        let name = self.kiosk.trim();
+        if !name.is_empty() {
+            return name.to_owned();
+        }
+        std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(|| "kiosk".into())
+    }
+}
+
+/// Prometheus metrics at `/metrics`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Empty: off. `PORT` listens on loopback; `ADDRESS:PORT` where given.
+    pub listen: String,
 }
 
 /// The check-in log and the log files.
@@ -278,6 +347,9 @@ impl Settings {
         if let Some(v) = set(ENV_CLIENT_SECRET) {
             self.faceki.client_secret = Secret::new(v);
         }
+        if let Some(v) = set(ENV_FLEET_DATABASE_URL) {
+            self.fleet.database_url = Secret::new(v);
+        }
     }
 
     /// True when FACEKI credentials are set (else the kiosk opens its setup screen).
@@ -303,7 +375,7 @@ impl Settings {
                 return Ok(None);
             }
             let holds_secret = Self::read(path)
-                .map(|s| !s.faceki.client_secret.is_empty())
+                .map(|s| !s.faceki.client_secret.is_empty() || s.fleet.enabled())
                 .unwrap_or(true);
             if !holds_secret {
                 return Ok(None);
@@ -482,6 +554,19 @@ mod tests {
     fn debug_hides_the_secret() {
         let mut s = Settings::default();
         s.faceki.client_secret = Secret::new("topsecret");
-        assert!(!format!("{s:?}").contains("topsecret"));
+        s.fleet.database_url = Secret::new("postgres://k:dbpass@db.example/fleet");
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("topsecret"));
+        assert!(!shown.contains("dbpass"));
+    }
+
+    #[test]
+    fn fleet_url_comes_from_the_environment_too() {
+        let mut s = Settings::parse("[fleet]\nsite = \"Riyadh\"\n").unwrap();
+        assert!(!s.fleet.enabled());
+        s.apply_env(|k| (k == ENV_FLEET_DATABASE_URL).then(|| "postgres:///fleet".into()));
+        assert!(s.fleet.enabled());
+        assert_eq!(s.fleet.site, "Riyadh");
+        assert_eq!(s.fleet.heartbeat_secs, 30);
     }
 }

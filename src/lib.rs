@@ -13,6 +13,8 @@ pub mod cli;
 pub mod config;
 pub mod faceki;
 #[cfg(feature = "kiosk")]
+pub mod fleet;
+#[cfg(feature = "kiosk")]
 pub mod i18n;
 #[cfg(feature = "kiosk")]
 pub mod kiosk;

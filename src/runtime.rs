@@ -157,6 +157,10 @@ pub struct Runtime {
     checkins: Arc<Mutex<Option<CheckinLog>>>,
     /// Why check-ins are not being recorded, for staff; `None` while all is well.
     pub checkin_error: Option<String>,
+    /// What the heartbeat and metrics report about this kiosk.
+    pub health: Arc<crate::fleet::KioskHealth>,
+    /// The shipper, heartbeat and metrics; `None` when none is configured.
+    fleet: Option<crate::fleet::FleetHandle>,
 }
 
 impl Runtime {
@@ -196,9 +200,10 @@ impl Runtime {
         );
         let (tx, rx) = channel();
         // Demo mode writes nothing to disk: its check-ins live in memory.
+        let retention = crate::checkin::Retention::from_settings(&settings);
         let opened = match (demo.is_some(), settings.log.checkin_path()) {
-            (true, _) => CheckinLog::in_memory(settings.log.retention_days),
-            (false, Some(path)) => CheckinLog::open(&path, settings.log.retention_days),
+            (true, _) => CheckinLog::in_memory_with(retention),
+            (false, Some(path)) => CheckinLog::open_with(&path, retention),
             (false, None) => Err(crate::checkin::LogError::NoFolder),
         };
         let (checkins, checkin_error) = match opened {
@@ -210,6 +215,15 @@ impl Runtime {
         };
         let checkins = Arc::new(Mutex::new(checkins));
         tokio.spawn(daily_retention(Arc::clone(&checkins)));
+        let health = Arc::new(crate::fleet::KioskHealth::new());
+        health.log_written(checkin_error.as_deref());
+        let fleet = crate::fleet::start(
+            tokio.handle(),
+            &settings,
+            Arc::clone(&checkins),
+            Arc::clone(&health),
+            Some(Arc::clone(&camera) as Arc<dyn crate::fleet::CameraProbe>),
+        );
         let mut rt = Self {
             tokio,
             camera,
@@ -225,6 +239,8 @@ impl Runtime {
             client_error: None,
             checkins,
             checkin_error,
+            health,
+            fleet,
         };
         rt.rebuild_client();
         Ok(rt)
@@ -409,6 +425,11 @@ impl Runtime {
             if from_env {
                 to_write.faceki.client_secret = Secret::default();
             }
+            let url_from_env = std::env::var(crate::config::ENV_FLEET_DATABASE_URL)
+                .is_ok_and(|v| !v.trim().is_empty() && v == to_write.fleet.database_url.expose());
+            if url_from_env {
+                to_write.fleet.database_url = Secret::default();
+            }
             let result = match path {
                 Some(p) if !demo => to_write.save(&p).map_err(|e| e.to_string()),
                 _ => Ok(()),
@@ -437,10 +458,13 @@ impl Runtime {
         if outcome.is_pass() {
             self.counters.passes += 1;
         }
+        self.health.check_finished(outcome, took);
         let row = Checkin::from_outcome(outcome, took, std::time::SystemTime::now());
         let log = Arc::clone(&self.checkins);
         let tx = self.tx.clone();
         let had_error = self.checkin_error.is_some();
+        let health = Arc::clone(&self.health);
+        let shipper = self.fleet.as_ref().map(|f| f.waker());
         self.tokio.spawn_blocking(move || {
             let mut guard = log.lock().unwrap_or_else(PoisonError::into_inner);
             let result = match guard.as_mut() {
@@ -448,6 +472,11 @@ impl Runtime {
                 // Not open: already reported at start.
                 None => return,
             };
+            drop(guard);
+            health.log_written(result.as_ref().err().map(|e| e.to_string()).as_deref());
+            if let (Ok(()), Some(s)) = (&result, shipper) {
+                s.notify_one();
+            }
             match result {
                 Ok(()) if had_error => {
                     tracing::info!("check-ins are being recorded again");
@@ -461,6 +490,12 @@ impl Runtime {
             }
             waker();
         });
+    }
+
+    /// What staff should know about sending check-ins to head office (backlog growing, the
+    /// database refusing this kiosk); `None` while all is well or no fleet is configured.
+    pub fn fleet_warning(&self) -> Option<String> {
+        self.fleet.as_ref().and_then(|f| f.warning())
     }
 
     /// Test hook: makes the check-in log refuse writes (as a read-only or full disk would).

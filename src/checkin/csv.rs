@@ -21,27 +21,42 @@ pub const HEADER: [&str; 10] = [
 /// Writes `rows` as RFC 4180 CSV with a UTF-8 byte-order mark (so spreadsheet programs show
 /// Arabic names correctly). Cells a spreadsheet would run as a formula get a leading `'`.
 pub fn write_csv(rows: &[Row], out: impl Write) -> std::io::Result<()> {
+    write_table(
+        &HEADER,
+        rows.iter().map(|r| {
+            let c = &r.checkin;
+            let opt = |s: &Option<String>| defuse(s.as_deref().unwrap_or(""));
+            vec![
+                r.local_time.clone(),
+                c.outcome.clone(),
+                c.detail.clone(),
+                c.code.map(|c| c.to_string()).unwrap_or_default(),
+                c.duration_ms.to_string(),
+                opt(&c.name),
+                opt(&c.local_name),
+                opt(&c.document_masked),
+                opt(&c.reference_id),
+                r.id.to_string(),
+            ]
+        }),
+        out,
+    )
+}
+
+/// The one CSV writer (the kiosk's export and the fleet dashboard's): a UTF-8 byte-order mark,
+/// the header, then the records as given. Cells from outside (names) must be [`defuse`]d first.
+pub fn write_table(
+    header: &[&str],
+    records: impl IntoIterator<Item = Vec<String>>,
+    out: impl Write,
+) -> std::io::Result<()> {
     let mut out = out;
     out.write_all("\u{feff}".as_bytes())?;
     let mut w = csv::Writer::from_writer(out);
     let io = |e: csv::Error| std::io::Error::other(e.to_string());
-    w.write_record(HEADER).map_err(io)?;
-    for r in rows {
-        let c = &r.checkin;
-        let opt = |s: &Option<String>| defuse(s.as_deref().unwrap_or(""));
-        w.write_record([
-            r.local_time.clone(),
-            c.outcome.clone(),
-            c.detail.clone(),
-            c.code.map(|c| c.to_string()).unwrap_or_default(),
-            c.duration_ms.to_string(),
-            opt(&c.name),
-            opt(&c.local_name),
-            opt(&c.document_masked),
-            opt(&c.reference_id),
-            r.id.to_string(),
-        ])
-        .map_err(io)?;
+    w.write_record(header).map_err(io)?;
+    for r in records {
+        w.write_record(&r).map_err(io)?;
     }
     w.flush()
 }
@@ -57,7 +72,7 @@ pub fn write_csv_file(rows: &[Row], out: &std::path::Path) -> std::io::Result<()
 }
 
 /// Names come from FACEKI's records: never let one become a spreadsheet formula.
-fn defuse(s: &str) -> String {
+pub fn defuse(s: &str) -> String {
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_owned(),
@@ -74,6 +89,7 @@ mod tests {
             id,
             local_time: "2026-11-25 09:30:00".into(),
             checkin: Checkin {
+                uuid: crate::checkin::new_uuid(),
                 at: 0,
                 outcome: "pass".into(),
                 detail: String::new(),

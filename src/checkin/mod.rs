@@ -4,6 +4,10 @@
 //! the name, the *masked* document number and FACEKI's referenceId. Never the selfie, never an
 //! image, never the full document number. Rows older than the retention are deleted at start
 //! and daily; a retention of 0 days keeps nothing at all.
+//!
+//! With a fleet database configured the log is also the outbox: each row has a UUID and a
+//! `shipped_at` time, the shipper sends unsent rows and marks them, and retention keeps every
+//! unsent row (up to [`Retention::outbox_cap`]).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -15,7 +19,7 @@ use crate::faceki::Outcome;
 
 mod csv;
 
-pub use csv::{write_csv, write_csv_file};
+pub use csv::{defuse, write_csv, write_csv_file, write_table};
 
 /// The file name inside the data dir.
 pub const FILE_NAME: &str = "checkins.sqlite";
@@ -49,6 +53,8 @@ pub enum LogError {
 /// One check, as it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkin {
+    /// Names this check everywhere it goes (the fleet store inserts each UUID once).
+    pub uuid: String,
     /// Unix seconds.
     pub at: i64,
     /// [`Outcome::name`]: pass, no_match, retake, denied, ambiguous, error.
@@ -73,6 +79,7 @@ impl Checkin {
             _ => String::new(),
         };
         Self {
+            uuid: new_uuid(),
             at: unix_secs(at),
             outcome: outcome.name().to_owned(),
             detail,
@@ -114,6 +121,44 @@ impl Query {
     }
 }
 
+/// A fresh random (v4) UUID for a check-in.
+pub fn new_uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// What retention may delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Days rows are kept; 0 keeps nothing at all.
+    pub days: u32,
+    /// `Some(cap)` while a fleet database is configured: unsent rows are kept past `days`, up
+    /// to `cap` of them (then the oldest expired ones go, with an error in the log).
+    pub outbox_cap: Option<u64>,
+}
+
+impl Retention {
+    pub fn days(days: u32) -> Self {
+        Self {
+            days,
+            outbox_cap: None,
+        }
+    }
+
+    pub fn from_settings(s: &crate::config::Settings) -> Self {
+        Self {
+            days: s.log.retention_days,
+            outbox_cap: s.fleet.enabled().then_some(s.fleet.max_backlog),
+        }
+    }
+}
+
+/// An unsent row, as the shipper reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsent {
+    pub id: i64,
+    pub checkin: Checkin,
+}
+
 /// Each entry moves the schema one version up; `PRAGMA user_version` records where a file is.
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -131,17 +176,27 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX checkins_at ON checkins(at);",
     // 2: why a check failed (error kind / retake reason), for the staff view.
     "ALTER TABLE checkins ADD COLUMN detail TEXT NOT NULL DEFAULT '';",
+    // 3: the outbox for the fleet store. Rows from before get their UUID in `backfill_uuids`.
+    "ALTER TABLE checkins ADD COLUMN uuid TEXT;
+    ALTER TABLE checkins ADD COLUMN shipped_at INTEGER;
+    CREATE UNIQUE INDEX checkins_uuid ON checkins(uuid);
+    CREATE INDEX checkins_unsent ON checkins(id) WHERE shipped_at IS NULL;",
 ];
 
 pub struct CheckinLog {
     conn: Connection,
     path: String,
-    retention_days: u32,
+    retention: Retention,
 }
 
 impl CheckinLog {
     /// Opens (creating if needed) the log at `path` and applies the retention once.
     pub fn open(path: &Path, retention_days: u32) -> Result<Self, LogError> {
+        Self::open_with(path, Retention::days(retention_days))
+    }
+
+    /// As [`CheckinLog::open`], keeping unsent rows when `retention` says so.
+    pub fn open_with(path: &Path, retention: Retention) -> Result<Self, LogError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| LogError::Io {
                 path: path.display().to_string(),
@@ -153,33 +208,38 @@ impl CheckinLog {
             source,
         })?;
         restrict_permissions(path);
-        Self::with_connection(conn, path.display().to_string(), retention_days)
+        Self::with_connection(conn, path.display().to_string(), retention)
     }
 
     /// A log that lives in memory only (demo mode writes nothing to disk).
     pub fn in_memory(retention_days: u32) -> Result<Self, LogError> {
+        Self::in_memory_with(Retention::days(retention_days))
+    }
+
+    pub fn in_memory_with(retention: Retention) -> Result<Self, LogError> {
         let conn = Connection::open_in_memory().map_err(|source| LogError::Sqlite {
             path: ":memory:".into(),
             source,
         })?;
-        Self::with_connection(conn, ":memory:".into(), retention_days)
+        Self::with_connection(conn, ":memory:".into(), retention)
     }
 
     fn with_connection(
         conn: Connection,
         path: String,
-        retention_days: u32,
+        retention: Retention,
     ) -> Result<Self, LogError> {
         let mut log = Self {
             conn,
             path,
-            retention_days,
+            retention,
         };
         // Deleted rows (expired names) are overwritten, not left in free pages of the file.
         log.conn
             .pragma_update(None, "secure_delete", true)
             .map_err(|e| log.err(e))?;
         log.migrate()?;
+        log.backfill_uuids()?;
         log.apply_retention(SystemTime::now())?;
         Ok(log)
     }
@@ -222,34 +282,177 @@ impl CheckinLog {
         Ok(())
     }
 
-    pub fn retention_days(&self) -> u32 {
-        self.retention_days
+    /// Rows written before the outbox existed get their UUID once, here.
+    fn backfill_uuids(&mut self) -> Result<(), LogError> {
+        let ids: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id FROM checkins WHERE uuid IS NULL")
+                .map_err(|e| self.err(e))?;
+            stmt.query_map([], |r| r.get(0))
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| self.err(e))?
+        };
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction().map_err(|e| LogError::Sqlite {
+            path: self.path.clone(),
+            source: e,
+        })?;
+        let done = ids
+            .iter()
+            .try_for_each(|id| {
+                tx.execute(
+                    "UPDATE checkins SET uuid = ?1 WHERE id = ?2",
+                    params![new_uuid(), id],
+                )
+                .map(drop)
+            })
+            .and_then(|()| tx.commit());
+        done.map_err(|e| self.err(e))
     }
 
-    /// Deletes rows older than the retention (all rows when it is 0). Returns how many.
+    pub fn retention_days(&self) -> u32 {
+        self.retention.days
+    }
+
+    /// Deletes rows older than the retention (all rows when it is 0). Returns how many. While
+    /// the log is an outbox, unsent rows stay, unless more than the cap wait: then the oldest
+    /// expired ones go, and that is logged as an error (they will never reach head office).
     pub fn apply_retention(&mut self, now: SystemTime) -> Result<usize, LogError> {
-        let cutoff = unix_secs(now) - i64::from(self.retention_days) * 86_400;
-        let n = if self.retention_days == 0 {
-            self.conn.execute("DELETE FROM checkins", [])
+        let cutoff = if self.retention.days == 0 {
+            i64::MAX
         } else {
-            self.conn
+            unix_secs(now) - i64::from(self.retention.days) * 86_400
+        };
+        let Some(cap) = self.retention.outbox_cap else {
+            return self
+                .conn
                 .execute("DELETE FROM checkins WHERE at < ?1", params![cutoff])
+                .map_err(|e| self.err(e));
+        };
+        let sent = self
+            .conn
+            .execute(
+                "DELETE FROM checkins WHERE at < ?1 AND shipped_at IS NOT NULL",
+                params![cutoff],
+            )
+            .map_err(|e| self.err(e))?;
+        let over = self.backlog()?.saturating_sub(cap);
+        if over == 0 {
+            return Ok(sent);
         }
-        .map_err(|e| self.err(e))?;
-        Ok(n)
+        let dropped = self
+            .conn
+            .execute(
+                "DELETE FROM checkins WHERE id IN (SELECT id FROM checkins
+                     WHERE shipped_at IS NULL AND at < ?1 ORDER BY id LIMIT ?2)",
+                params![cutoff, i64::try_from(over).unwrap_or(i64::MAX)],
+            )
+            .map_err(|e| self.err(e))?;
+        if dropped > 0 {
+            tracing::error!(
+                dropped,
+                cap,
+                "unsent check-ins deleted: the backlog for the fleet database is over [fleet] max_backlog"
+            );
+        }
+        Ok(sent + dropped)
+    }
+
+    /// How many rows wait to be sent to the fleet store.
+    pub fn backlog(&self) -> Result<u64, LogError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM checkins WHERE shipped_at IS NULL",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| u64::try_from(n).unwrap_or(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// The oldest `limit` unsent rows, oldest first.
+    pub fn unsent(&self, limit: u32) -> Result<Vec<Unsent>, LogError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, uuid, at, outcome, detail, code, duration_ms, name, local_name,
+                        document_masked, reference_id
+                 FROM checkins WHERE shipped_at IS NULL ORDER BY id LIMIT ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map(params![limit], |r| {
+            Ok(Unsent {
+                id: r.get(0)?,
+                checkin: Checkin {
+                    uuid: r.get(1)?,
+                    at: r.get(2)?,
+                    outcome: r.get(3)?,
+                    detail: r.get(4)?,
+                    code: r.get(5)?,
+                    duration_ms: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
+                    name: r.get(7)?,
+                    local_name: r.get(8)?,
+                    document_masked: r.get(9)?,
+                    reference_id: r.get(10)?,
+                },
+            })
+        })
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| self.err(e))
+    }
+
+    /// Marks rows as sent (the fleet store has them).
+    pub fn mark_shipped(&mut self, ids: &[i64], now: SystemTime) -> Result<(), LogError> {
+        let at = unix_secs(now);
+        let tx = self.conn.transaction().map_err(|e| LogError::Sqlite {
+            path: self.path.clone(),
+            source: e,
+        })?;
+        let done = ids
+            .iter()
+            .try_for_each(|id| {
+                tx.execute(
+                    "UPDATE checkins SET shipped_at = ?1 WHERE id = ?2",
+                    params![at, id],
+                )
+                .map(drop)
+            })
+            .and_then(|()| tx.commit());
+        done.map_err(|e| self.err(e))
+    }
+
+    /// Check-ins per outcome since local midnight (for the heartbeat).
+    pub fn counts_today(&self) -> Result<Vec<(String, u64)>, LogError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT outcome, count(*) FROM checkins
+                 WHERE date(at, 'unixepoch', 'localtime') = date('now', 'localtime')
+                 GROUP BY outcome",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| {
+            Ok((r.get(0)?, u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0)))
+        })
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| self.err(e))
     }
 
     /// Writes one row. With a retention of 0 nothing is written at all.
     pub fn record(&mut self, c: &Checkin) -> Result<(), LogError> {
-        if self.retention_days == 0 {
+        if self.retention.days == 0 {
             return Ok(());
         }
         self.conn
             .execute(
-                "INSERT INTO checkins (at, outcome, detail, code, duration_ms, name, local_name,
-                     document_masked, reference_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO checkins (uuid, at, outcome, detail, code, duration_ms, name,
+                     local_name, document_masked, reference_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
+                    c.uuid,
                     c.at,
                     c.outcome,
                     c.detail,
@@ -295,7 +498,7 @@ impl CheckinLog {
             .conn
             .prepare(
                 "SELECT id, datetime(at, 'unixepoch', 'localtime'), at, outcome, detail, code,
-                        duration_ms, name, local_name, document_masked, reference_id
+                        duration_ms, name, local_name, document_masked, reference_id, uuid
                  FROM checkins
                  WHERE (?1 IS NULL OR date(at, 'unixepoch', 'localtime') >= ?1)
                    AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR local_name LIKE ?2 ESCAPE '\\')
@@ -310,6 +513,7 @@ impl CheckinLog {
                     id: r.get(0)?,
                     local_time: r.get(1)?,
                     checkin: Checkin {
+                        uuid: r.get(11)?,
                         at: r.get(2)?,
                         outcome: r.get(3)?,
                         detail: r.get(4)?,
@@ -346,6 +550,15 @@ impl CheckinLog {
         if let Err(e) = self.conn.pragma_update(None, "query_only", read_only) {
             tracing::warn!(error = %e, "query_only could not be set");
         }
+    }
+
+    /// Test hook: forgets that rows were sent, as a crash between the fleet insert and the
+    /// local mark would.
+    #[doc(hidden)]
+    pub fn forget_shipped(&mut self) -> Result<usize, LogError> {
+        self.conn
+            .execute("UPDATE checkins SET shipped_at = NULL", [])
+            .map_err(|e| self.err(e))
     }
 
     /// Test hook: caps the database size so inserts fail as on a full disk.

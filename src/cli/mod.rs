@@ -2,6 +2,7 @@
 
 mod check;
 mod doctor;
+mod fleet;
 mod gate;
 mod log;
 pub mod logging;
@@ -59,6 +60,8 @@ pub enum Command {
     Log(log::LogArgs),
     /// Thousands of checks against the built-in simulator with injected faults (reliability).
     Soak(soak::SoakArgs),
+    /// Head office: the fleet database (migrate, roles, users) and the dashboard.
+    Fleet(fleet::FleetArgs),
 }
 
 fn init_logging(verbose: u8, default: &str) -> logging::LogGuard {
@@ -100,6 +103,10 @@ pub fn main() -> ExitCode {
         Some(Command::Soak(args)) => {
             let _log = init_logging(cli.verbose, "error");
             soak::run(args)
+        }
+        Some(Command::Fleet(args)) => {
+            let _log = init_logging(cli.verbose, "info");
+            fleet::run(cli.config.as_deref(), args)
         }
         None => run_kiosk(&cli),
     };

@@ -137,6 +137,7 @@ fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
                         if cleared {
                             steady.reset();
                         }
+                        crate::fleet::metrics::gate_verdict(report.verdict.name());
                         let ready = steady.observe(&report, now, opts.steady);
                         let progress = steady.progress(now, opts.steady);
                         *lock(&shared.latest) = Some(GateOutput {

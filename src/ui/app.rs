@@ -546,7 +546,11 @@ impl KioskApp {
         let demo = self.rt.is_demo();
         let shown = match self.admin_tab {
             AdminTab::Settings => self.admin.ui(ui, &self.rt.counters, demo),
-            AdminTab::Checkins => self.checkins.ui(ui, self.rt.checkin_error.as_deref()),
+            AdminTab::Checkins => {
+                let fleet = self.rt.fleet_warning();
+                self.checkins
+                    .ui(ui, self.rt.checkin_error.as_deref(), fleet.as_deref())
+            }
         };
         action.or(shown)
     }

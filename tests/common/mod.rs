@@ -1,2 +1,4 @@
 pub mod frames;
 pub mod kiosk;
+pub mod pg;
+pub mod webdriver;

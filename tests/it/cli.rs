@@ -410,6 +410,7 @@ fn log_export_round_trips_names_to_csv() {
         let mut log = CheckinLog::open(&db, 30).unwrap();
         for (name, local) in names {
             log.record(&Checkin {
+                uuid: faceki_kiosk::checkin::new_uuid(),
                 at: std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .unwrap()

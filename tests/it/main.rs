@@ -13,6 +13,7 @@ mod cli;
 mod decision_props;
 mod faceki_client;
 mod faults;
+mod fleet;
 mod gate_accuracy;
 mod make_demo_clip;
 mod ui_flows;

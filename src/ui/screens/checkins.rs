@@ -36,7 +36,13 @@ impl CheckinsView {
     }
 
     /// `log_error`: why check-ins are not being recorded, shown in red; `None` when all is well.
-    pub fn ui(&mut self, ui: &mut Ui, log_error: Option<&str>) -> Option<UiAction> {
+    /// `fleet_warning`: check-ins not reaching head office (backlog growing, refused).
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        log_error: Option<&str>,
+        fleet_warning: Option<&str>,
+    ) -> Option<UiAction> {
         let mut action = None;
         if let Some(e) = log_error {
             ui.label(
@@ -44,6 +50,9 @@ impl CheckinsView {
                     .color(style::BAD)
                     .size(style::BODY),
             );
+        }
+        if let Some(w) = fleet_warning {
+            ui.label(RichText::new(w).color(style::BAD).size(style::BODY));
         }
         ui.horizontal(|ui| {
             let l = ui.label("Search by name");
