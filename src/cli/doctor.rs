@@ -212,7 +212,10 @@ fn folders_ui(r: &mut Report, settings: &Settings) {
             "Check-in log",
             format!("off (retention_days = 0); {} is not written", p.display()),
         ),
-        Some(p) => match crate::checkin::CheckinLog::open_with(&p, crate::checkin::Retention::from_settings(settings)) {
+        Some(p) => match crate::checkin::CheckinLog::open_with(
+            &p,
+            crate::checkin::Retention::from_settings(settings),
+        ) {
             Ok(log) => {
                 let newest = log
                     .newest()

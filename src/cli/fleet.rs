@@ -106,7 +106,9 @@ pub fn run(config: Option<&Path>, args: FleetArgs) -> anyhow::Result<ExitCode> {
                 if m.granted.contains(r) {
                     println!("granted role {r}");
                 } else {
-                    println!("role {r} does not exist (see `faceki-kiosk fleet roles`); not granted");
+                    println!(
+                        "role {r} does not exist (see `faceki-kiosk fleet roles`); not granted"
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -40,7 +40,8 @@ pub fn run(config: Option<&std::path::Path>, args: LogArgs) -> anyhow::Result<Ex
             if !path.exists() {
                 anyhow::bail!("there is no check-in log at {} yet", path.display());
             }
-            let log = CheckinLog::open_with(&path, crate::checkin::Retention::from_settings(&settings))?;
+            let log =
+                CheckinLog::open_with(&path, crate::checkin::Retention::from_settings(&settings))?;
             let rows = log.query(&Query {
                 since,
                 ..Query::default()

@@ -149,7 +149,8 @@ impl DevCluster {
         let host: String =
             url::form_urlencoded::byte_serialize(self.dir.display().to_string().as_bytes())
                 .collect();
-        let enc = |s: &str| -> String { url::form_urlencoded::byte_serialize(s.as_bytes()).collect() };
+        let enc =
+            |s: &str| -> String { url::form_urlencoded::byte_serialize(s.as_bytes()).collect() };
         format!(
             "postgresql://{}:{}@{host}:{}/{}",
             enc(user),

@@ -17,11 +17,16 @@ pub struct KioskHealth {
 pub struct HealthState {
     /// Unix seconds.
     pub started_at: i64,
-    /// Last time FACEKI gave an answer about a face (any outcome but an error).
+    /// Last time FACEKI gave an answer about a face (any outcome but an error), Unix ms (two
+    /// checks can end in the same second, and which came last matters).
     pub faceki_ok_at: Option<i64>,
+    /// Unix ms.
     pub faceki_fail_at: Option<i64>,
     /// The error kind of the last failure (`auth`, `quota`, `unreachable`, ...).
     pub faceki_fail_kind: Option<String>,
+    /// The last check ended in an error (FACEKI is failing now, not just once today).
+    pub faceki_failing: bool,
+    /// Unix ms.
     pub last_check_at: Option<i64>,
     /// Why check-ins are not being recorded locally; `None` while they are.
     pub log_error: Option<String>,
@@ -43,6 +48,7 @@ impl KioskHealth {
                 faceki_ok_at: None,
                 faceki_fail_at: None,
                 faceki_fail_kind: None,
+                faceki_failing: false,
                 last_check_at: None,
                 log_error: None,
                 liveness_mode: "off".into(),
@@ -53,15 +59,19 @@ impl KioskHealth {
     /// A check ended (called by the runtime for every outcome); also counts it for metrics.
     pub fn check_finished(&self, outcome: &Outcome, took: Duration) {
         super::metrics::check_finished(outcome, took);
-        let now = unix_now();
+        let now = unix_now_ms();
         let mut s = self.lock();
         s.last_check_at = Some(now);
         match outcome {
             Outcome::Error { kind, .. } => {
                 s.faceki_fail_at = Some(now);
                 s.faceki_fail_kind = Some(crate::faceki::wire_name(kind));
+                s.faceki_failing = true;
             }
-            _ => s.faceki_ok_at = Some(now),
+            _ => {
+                s.faceki_ok_at = Some(now);
+                s.faceki_failing = false;
+            }
         }
     }
 
@@ -81,6 +91,13 @@ impl KioskHealth {
     fn lock(&self) -> std::sync::MutexGuard<'_, HealthState> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+pub fn unix_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 pub fn unix_now() -> i64 {
@@ -105,9 +122,11 @@ mod tests {
         let s = h.snapshot();
         assert_eq!(s.faceki_fail_kind.as_deref(), Some("auth"));
         assert!(s.faceki_ok_at.is_none());
+        assert!(s.faceki_failing);
         h.check_finished(&Outcome::NoMatch { code: Some(8013) }, Duration::ZERO);
         let s = h.snapshot();
         assert!(s.faceki_ok_at.is_some());
+        assert!(!s.faceki_failing);
         assert_eq!(s.liveness_mode, "off");
         h.log_written(Some("disk full"));
         assert_eq!(h.snapshot().log_error.as_deref(), Some("disk full"));

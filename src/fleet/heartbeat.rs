@@ -64,9 +64,7 @@ impl Heartbeat {
         let log = Arc::clone(&self.log);
         let counted = tokio::task::spawn_blocking(move || {
             let guard = log.lock().unwrap_or_else(PoisonError::into_inner);
-            guard
-                .as_ref()
-                .map(|l| (l.counts_today(), l.backlog()))
+            guard.as_ref().map(|l| (l.counts_today(), l.backlog()))
         })
         .await
         .ok()
@@ -95,6 +93,7 @@ impl Heartbeat {
             faceki_ok_at: h.faceki_ok_at,
             faceki_fail_at: h.faceki_fail_at,
             faceki_fail_kind: h.faceki_fail_kind,
+            faceki_failing: h.faceki_failing,
             last_check_at: h.last_check_at,
             counts_today: serde_json::Value::Object(counts),
             backlog: i64::try_from(self.status.backlog()).unwrap_or(i64::MAX),

@@ -61,13 +61,31 @@ fn describe() {
         metrics::Unit::Seconds,
         "Time from capture to FACEKI's answer"
     );
-    describe_counter!("faceki_kiosk_faceki_errors_total", "Checks that ended in an error, by kind");
-    describe_gauge!("faceki_kiosk_camera_up", "1 while the camera streams frames");
-    describe_counter!("faceki_kiosk_gate_verdicts_total", "Selfie gate verdicts, one per judged frame");
-    describe_gauge!("faceki_kiosk_outbox_backlog", "Check-ins waiting to be sent to the fleet database");
+    describe_counter!(
+        "faceki_kiosk_faceki_errors_total",
+        "Checks that ended in an error, by kind"
+    );
+    describe_gauge!(
+        "faceki_kiosk_camera_up",
+        "1 while the camera streams frames"
+    );
+    describe_counter!(
+        "faceki_kiosk_gate_verdicts_total",
+        "Selfie gate verdicts, one per judged frame"
+    );
+    describe_gauge!(
+        "faceki_kiosk_outbox_backlog",
+        "Check-ins waiting to be sent to the fleet database"
+    );
     describe_counter!("faceki_kiosk_liveness_verdicts_total", "Liveness verdicts");
-    describe_counter!("faceki_kiosk_fleet_shipped_total", "Check-ins the fleet database accepted");
-    describe_counter!("faceki_kiosk_fleet_errors_total", "Failed attempts to reach the fleet database");
+    describe_counter!(
+        "faceki_kiosk_fleet_shipped_total",
+        "Check-ins the fleet database accepted"
+    );
+    describe_counter!(
+        "faceki_kiosk_fleet_errors_total",
+        "Failed attempts to reach the fleet database"
+    );
 }
 
 pub fn check_finished(outcome: &Outcome, took: Duration) {

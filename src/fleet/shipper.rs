@@ -100,15 +100,12 @@ impl Shipper {
     }
 
     /// Runs `f` on the log on a blocking thread (SQLite is synchronous).
-    async fn with_log<T: Send + 'static>(
+    async fn with_log<T: Send + Default + 'static>(
         &self,
         f: impl FnOnce(&mut crate::checkin::CheckinLog) -> Result<T, crate::checkin::LogError>
         + Send
         + 'static,
-    ) -> Result<T, FleetError>
-    where
-        T: Default,
-    {
+    ) -> Result<T, FleetError> {
         let log = Arc::clone(&self.log);
         tokio::task::spawn_blocking(move || {
             let mut guard = log.lock().unwrap_or_else(PoisonError::into_inner);

@@ -53,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
         faceki_ok_at timestamptz,
         faceki_fail_at timestamptz,
         faceki_fail_kind text,
+        faceki_failing boolean NOT NULL DEFAULT false,
         last_check_at timestamptz,
         counts_today jsonb NOT NULL DEFAULT '{}',
         backlog bigint NOT NULL DEFAULT 0,
@@ -482,7 +483,8 @@ pub async fn insert_checkins(
 /// Our own UUIDs always parse; anything else gets a stable stand-in (so a resend is still
 /// recognised) rather than blocking the queue.
 fn parse_uuid(s: &str) -> uuid::Uuid {
-    uuid::Uuid::parse_str(s).unwrap_or_else(|_| uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, s.as_bytes()))
+    uuid::Uuid::parse_str(s)
+        .unwrap_or_else(|_| uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, s.as_bytes()))
 }
 
 /// One heartbeat, as the kiosk sends it.
@@ -494,9 +496,12 @@ pub struct Beat {
     /// `streaming`, `starting`, `disconnected`, `stopped` or `none`.
     pub camera: String,
     pub camera_detail: String,
+    /// Unix ms, as the three times below.
     pub faceki_ok_at: Option<i64>,
     pub faceki_fail_at: Option<i64>,
     pub faceki_fail_kind: Option<String>,
+    /// The last check ended in an error.
+    pub faceki_failing: bool,
     pub last_check_at: Option<i64>,
     /// `{"pass": 3, "no_match": 1, ...}` for the kiosk's local day.
     pub counts_today: serde_json::Value,
@@ -513,15 +518,18 @@ pub async fn upsert_beat(client: &Client, who: &Identity, b: &Beat) -> Result<()
         .execute(
             "INSERT INTO kiosks (site, kiosk, version, started_at, beat_at, heartbeat_secs,
                  camera, camera_detail, faceki_ok_at, faceki_fail_at, faceki_fail_kind,
-                 last_check_at, counts_today, backlog, backlog_warn, log_error, liveness_mode)
+                 last_check_at, counts_today, backlog, backlog_warn, log_error, liveness_mode,
+                 faceki_failing)
              VALUES ($1, $2, $3, to_timestamp($4), now(), $5, $6, $7, to_timestamp($8),
-                 to_timestamp($9), $10, to_timestamp($11), $12::text::jsonb, $13, $14, $15, $16)
+                 to_timestamp($9), $10, to_timestamp($11), $12::text::jsonb, $13, $14, $15, $16,
+                 $17)
              ON CONFLICT (site, kiosk) DO UPDATE SET
                  version = EXCLUDED.version, started_at = EXCLUDED.started_at,
                  beat_at = EXCLUDED.beat_at, heartbeat_secs = EXCLUDED.heartbeat_secs,
                  camera = EXCLUDED.camera, camera_detail = EXCLUDED.camera_detail,
                  faceki_ok_at = EXCLUDED.faceki_ok_at, faceki_fail_at = EXCLUDED.faceki_fail_at,
                  faceki_fail_kind = EXCLUDED.faceki_fail_kind,
+                 faceki_failing = EXCLUDED.faceki_failing,
                  last_check_at = EXCLUDED.last_check_at, counts_today = EXCLUDED.counts_today,
                  backlog = EXCLUDED.backlog, backlog_warn = EXCLUDED.backlog_warn,
                  log_error = EXCLUDED.log_error, liveness_mode = EXCLUDED.liveness_mode",
@@ -533,19 +541,24 @@ pub async fn upsert_beat(client: &Client, who: &Identity, b: &Beat) -> Result<()
                 &b.heartbeat_secs,
                 &b.camera,
                 &b.camera_detail,
-                &b.faceki_ok_at.map(|t| t as f64),
-                &b.faceki_fail_at.map(|t| t as f64),
+                &b.faceki_ok_at.map(ms_to_secs),
+                &b.faceki_fail_at.map(ms_to_secs),
                 &b.faceki_fail_kind,
-                &b.last_check_at.map(|t| t as f64),
+                &b.last_check_at.map(ms_to_secs),
                 &counts,
                 &b.backlog,
                 &b.backlog_warn,
                 &b.log_error,
                 &b.liveness_mode,
+                &b.faceki_failing,
             ],
         )
         .await?;
     Ok(())
+}
+
+fn ms_to_secs(ms: i64) -> f64 {
+    ms as f64 / 1000.0
 }
 
 #[cfg(test)]
@@ -573,8 +586,8 @@ mod tests {
             let t = Target::parse(remote).unwrap();
             assert_eq!(t.config().get_ssl_mode(), SslMode::Require, "{remote}");
         }
-        let err = Target::parse("postgres://k:hunter2@db.example.com/fleet?sslmode=disable")
-            .unwrap_err();
+        let err =
+            Target::parse("postgres://k:hunter2@db.example.com/fleet?sslmode=disable").unwrap_err();
         let msg = err.to_string();
         assert!(matches!(err, FleetError::Insecure(_)), "{msg}");
         assert!(msg.contains("db.example.com"), "{msg}");

@@ -7,9 +7,9 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use faceki_kiosk::fleet::Target;
 use faceki_kiosk::fleet::devcluster::DevCluster;
 use faceki_kiosk::fleet::store::{self, Roles};
-use faceki_kiosk::fleet::Target;
 
 pub const KIOSK_PASSWORD: &str = "kiosk-pw-1";
 pub const DASHBOARD_PASSWORD: &str = "dash-pw-1";

@@ -66,10 +66,14 @@ impl Browser {
             if ready == Some(true) {
                 break;
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "chromedriver not ready");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "chromedriver not ready"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
-        let tmp = std::env::temp_dir().join(format!("faceki-browser-{}-{port}", std::process::id()));
+        let tmp =
+            std::env::temp_dir().join(format!("faceki-browser-{}-{port}", std::process::id()));
         let downloads = tmp.join("downloads");
         let profile = tmp.join("profile");
         std::fs::create_dir_all(&downloads).unwrap();
@@ -91,7 +95,12 @@ impl Browser {
         }}});
         let v = rt
             .block_on(async {
-                http.post(format!("{base}/session")).json(&caps).send().await?.json::<Value>().await
+                http.post(format!("{base}/session"))
+                    .json(&caps)
+                    .send()
+                    .await?
+                    .json::<Value>()
+                    .await
             })
             .expect("a WebDriver session");
         let session = v["value"]["sessionId"]
@@ -110,6 +119,16 @@ impl Browser {
     }
 
     fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn try_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, Value> {
         let url = format!("{}/session/{}{path}", self.base, self.session);
         let v = self
             .rt
@@ -122,9 +141,34 @@ impl Browser {
             })
             .unwrap_or_else(|e| panic!("{url}: {e}"));
         if v["value"].get("error").is_some() {
-            panic!("{path}: {}", v["value"]);
+            return Err(v["value"].clone());
         }
-        v["value"].clone()
+        Ok(v["value"].clone())
+    }
+
+    /// Runs `op` on the element `css`, finding it again while a page is being replaced by
+    /// the next one (a form just submitted).
+    fn on_element(&self, css: &str, op: impl Fn(&str) -> Result<Value, Value>) -> Value {
+        let start = Instant::now();
+        loop {
+            let found = self.try_call(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            );
+            let result = found.and_then(|v| {
+                let id = v[ELEMENT].as_str().unwrap_or_default().to_owned();
+                op(&id)
+            });
+            match result {
+                Ok(v) => return v,
+                Err(e) if start.elapsed() < Duration::from_secs(10) => {
+                    let _ = e;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("{css}: {e}"),
+            }
+        }
     }
 
     pub fn goto(&self, url: &str) {
@@ -151,7 +195,10 @@ impl Browser {
             "/element",
             Some(json!({"using": "css selector", "value": css})),
         );
-        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no {css}")).to_owned()
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {css}"))
+            .to_owned()
     }
 
     pub fn count(&self, css: &str) -> usize {
@@ -165,26 +212,37 @@ impl Browser {
     }
 
     pub fn text(&self, css: &str) -> String {
-        let e = self.find(css);
-        self.call(reqwest::Method::GET, &format!("/element/{e}/text"), None)
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.on_element(css, |e| {
+            self.try_call(reqwest::Method::GET, &format!("/element/{e}/text"), None)
+        })
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
     }
 
     pub fn type_into(&self, css: &str, text: &str) {
-        let e = self.find(css);
-        self.call(reqwest::Method::POST, &format!("/element/{e}/clear"), Some(json!({})));
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{e}/value"),
-            Some(json!({"text": text})),
-        );
+        self.on_element(css, |e| {
+            self.try_call(
+                reqwest::Method::POST,
+                &format!("/element/{e}/clear"),
+                Some(json!({})),
+            )?;
+            self.try_call(
+                reqwest::Method::POST,
+                &format!("/element/{e}/value"),
+                Some(json!({"text": text})),
+            )
+        });
     }
 
     pub fn click(&self, css: &str) {
-        let e = self.find(css);
-        self.call(reqwest::Method::POST, &format!("/element/{e}/click"), Some(json!({})));
+        self.on_element(css, |e| {
+            self.try_call(
+                reqwest::Method::POST,
+                &format!("/element/{e}/click"),
+                Some(json!({})),
+            )
+        });
     }
 
     pub fn delete_cookies(&self) {

@@ -48,8 +48,10 @@ fn pass(name: &str, local: &str) -> Outcome {
     }
 }
 
-/// What `Runtime::record` does: one row on a blocking thread, then the shipper is woken.
-fn record(log: &SharedLog, handle: &fleet::FleetHandle, outcome: &Outcome) {
+/// What `Runtime::record` does: health, one row on a blocking thread, the shipper woken.
+fn record(k: &Kiosk, outcome: &Outcome) {
+    k.health.check_finished(outcome, Duration::from_millis(640));
+    let (log, handle) = (&k.log, &k.handle);
     let row = Checkin::from_outcome(outcome, Duration::from_millis(640), SystemTime::now());
     log.lock().unwrap().as_mut().unwrap().record(&row).unwrap();
     handle.waker().notify_one();
@@ -71,20 +73,26 @@ impl fleet::CameraProbe for Streaming {
 struct Kiosk {
     log: SharedLog,
     handle: fleet::FleetHandle,
+    health: Arc<KioskHealth>,
 }
 
 fn kiosk(rt: &tokio::runtime::Runtime, url: &str, site: &str, name: &str) -> Kiosk {
     let s = settings(url, site, name);
     let log = outbox(&s);
+    let health = Arc::new(KioskHealth::new());
     let handle = fleet::start(
         rt.handle(),
         &s,
         Arc::clone(&log),
-        Arc::new(KioskHealth::new()),
+        Arc::clone(&health),
         Some(Arc::new(Streaming)),
     )
     .expect("fleet configured");
-    Kiosk { log, handle }
+    Kiosk {
+        log,
+        handle,
+        health,
+    }
 }
 
 fn count(db: &TestDb) -> (i64, i64) {
@@ -194,10 +202,14 @@ fn three_kiosks_ship_at_once_every_check_exactly_once_and_the_dashboard_shows_th
     }
     let db = pg::fresh_db(pg::shared());
     let rt = pg::rt();
-    let kiosks: Vec<Kiosk> = [("Riyadh", "desk-1"), ("Riyadh", "desk-2"), ("Jeddah", "lobby")]
-        .iter()
-        .map(|(site, name)| kiosk(&rt, &db.kiosk, site, name))
-        .collect();
+    let kiosks: Vec<Kiosk> = [
+        ("Riyadh", "desk-1"),
+        ("Riyadh", "desk-2"),
+        ("Jeddah", "lobby"),
+    ]
+    .iter()
+    .map(|(site, name)| kiosk(&rt, &db.kiosk, site, name))
+    .collect();
     // Each kiosk checks 150 people while the others do, as three reception desks would.
     std::thread::scope(|s| {
         for (i, k) in kiosks.iter().enumerate() {
@@ -208,7 +220,7 @@ fn three_kiosks_ship_at_once_every_check_exactly_once_and_the_dashboard_shows_th
                     } else {
                         pass(&format!("Guest {i}-{n}"), "إيلين ماري سبيسمن")
                     };
-                    record(&k.log, &k.handle, &o);
+                    record(k, &o);
                     if n % 40 == 0 {
                         std::thread::sleep(Duration::from_millis(20));
                     }
@@ -222,7 +234,10 @@ fn three_kiosks_ship_at_once_every_check_exactly_once_and_the_dashboard_shows_th
     });
     assert_eq!(count(&db), (450, 450));
     assert_eq!(
-        scalar(&db.owner, "SELECT count(*) FROM checkins WHERE site = 'Riyadh'"),
+        scalar(
+            &db.owner,
+            "SELECT count(*) FROM checkins WHERE site = 'Riyadh'"
+        ),
         300
     );
     // Privacy: the masked number only, never an image link or the full number.
@@ -250,7 +265,9 @@ fn three_kiosks_ship_at_once_every_check_exactly_once_and_the_dashboard_shows_th
     add_user(&db, "amina", "head office 2026");
     rt.block_on(async {
         let dash = serve(&db).await;
-        let web = Web::login(&dash.url(), "amina", "head office 2026").await.unwrap();
+        let web = Web::login(&dash.url(), "amina", "head office 2026")
+            .await
+            .unwrap();
         let (status, html) = web.get("/").await;
         assert_eq!(status, 200);
         for name in ["desk-1", "desk-2", "lobby", "Jeddah"] {
@@ -268,7 +285,9 @@ fn three_kiosks_ship_at_once_every_check_exactly_once_and_the_dashboard_shows_th
     );
     rt.block_on(async {
         let dash = serve(&db).await;
-        let web = Web::login(&dash.url(), "amina", "head office 2026").await.unwrap();
+        let web = Web::login(&dash.url(), "amina", "head office 2026")
+            .await
+            .unwrap();
         let (_, html) = web.get("/").await;
         assert!(html.contains("offline for 12 min"), "{html}");
         assert_eq!(html.matches("pill red").count(), 1);
@@ -296,11 +315,14 @@ fn the_database_down_at_start_and_mid_run_loses_nothing_and_sends_nothing_twice(
     let k = kiosk(&rt, &db.kiosk, "Dammam", "desk-1");
     // Down at start: every check is still recorded at once, and waits.
     for n in 0..60 {
-        record(&k.log, &k.handle, &pass(&format!("Early {n}"), "أ"));
+        record(&k, &pass(&format!("Early {n}"), "أ"));
     }
     assert_eq!(backlog(&k.log), 60);
     wait_until("the fault is seen", 20, || {
-        k.handle.status().warning(1).is_some_and(|w| w.contains("60 check-ins wait"))
+        k.handle
+            .status()
+            .warning(1)
+            .is_some_and(|w| w.contains("60 check-ins wait"))
     });
     assert!(
         k.handle.warning().is_none(),
@@ -310,11 +332,11 @@ fn the_database_down_at_start_and_mid_run_loses_nothing_and_sends_nothing_twice(
     wait_until("the early rows shipped", 90, || backlog(&k.log) == 0);
     // Mid-run: stop the server while checks go on, start it again.
     for n in 0..40 {
-        record(&k.log, &k.handle, &pass(&format!("Before {n}"), "ب"));
+        record(&k, &pass(&format!("Before {n}"), "ب"));
     }
     cluster.stop_server().unwrap();
     for n in 0..80 {
-        record(&k.log, &k.handle, &Outcome::NoMatch { code: Some(8013) });
+        record(&k, &Outcome::NoMatch { code: Some(8013) });
         if n == 40 {
             std::thread::sleep(Duration::from_millis(300));
         }
@@ -325,7 +347,13 @@ fn the_database_down_at_start_and_mid_run_loses_nothing_and_sends_nothing_twice(
     wait_until("everything shipped", 90, || backlog(&k.log) == 0);
     assert_eq!(count(&db), (180, 180));
     // A crash between the insert and the local mark: everything goes again, nothing doubles.
-    k.log.lock().unwrap().as_mut().unwrap().forget_shipped().unwrap();
+    k.log
+        .lock()
+        .unwrap()
+        .as_mut()
+        .unwrap()
+        .forget_shipped()
+        .unwrap();
     k.handle.waker().notify_one();
     wait_until("the resend", 60, || backlog(&k.log) == 0);
     assert_eq!(count(&db), (180, 180));
@@ -348,7 +376,7 @@ fn a_wrong_password_and_a_newer_schema_are_refused_clearly() {
     assert!(err.needs_person());
     // A kiosk with the wrong password tells staff (a person must fix it) and keeps its rows.
     let k = kiosk(&rt, &wrong, "Riyadh", "desk-9");
-    record(&k.log, &k.handle, &Outcome::NoMatch { code: Some(8013) });
+    record(&k, &Outcome::NoMatch { code: Some(8013) });
     wait_until("staff are told", 20, || {
         k.handle
             .warning()
@@ -374,16 +402,24 @@ fn a_wrong_password_and_a_newer_schema_are_refused_clearly() {
         assert!(matches!(e, FleetError::SchemaTooNew { .. }), "{e}");
         let e = dashboard::pool(Target::parse(&db.dashboard).unwrap(), "")
             .await
-            .err()
-            .expect("the dashboard refuses");
-        assert!(e.to_string().contains("newer than this faceki-kiosk"), "{e}");
+            .expect_err("the dashboard refuses");
+        assert!(
+            e.to_string().contains("newer than this faceki-kiosk"),
+            "{e}"
+        );
     });
     let k = kiosk(&rt, &db.kiosk, "Riyadh", "desk-10");
-    record(&k.log, &k.handle, &Outcome::NoMatch { code: Some(8013) });
+    record(&k, &Outcome::NoMatch { code: Some(8013) });
     wait_until("staff are told about the schema", 20, || {
-        k.handle.warning().is_some_and(|w| w.contains("schema version 99"))
+        k.handle
+            .warning()
+            .is_some_and(|w| w.contains("schema version 99"))
     });
-    assert_eq!(backlog(&k.log), 1, "nothing sent into a schema it does not know");
+    assert_eq!(
+        backlog(&k.log),
+        1,
+        "nothing sent into a schema it does not know"
+    );
 }
 
 #[test]
@@ -400,7 +436,11 @@ fn a_kiosk_runtime_ships_its_checks_and_beats() {
         None,
     )
     .unwrap();
-    rt.record(&pass("Grace Hopper", "غريس هوبر"), Duration::from_millis(900), || {});
+    rt.record(
+        &pass("Grace Hopper", "غريس هوبر"),
+        Duration::from_millis(900),
+        || {},
+    );
     rt.record(
         &Outcome::error(faceki_kiosk::faceki::ErrorKind::Auth, None, "401"),
         Duration::from_millis(50),
@@ -462,10 +502,15 @@ fn the_dashboard_in_a_real_browser() {
     }
     let db = pg::fresh_db(pg::shared());
     let rt = pg::rt();
-    let kiosks: Vec<Kiosk> = [("Riyadh", "desk-1"), ("Jeddah", "lobby")]
-        .iter()
-        .map(|(site, name)| kiosk(&rt, &db.kiosk, site, name))
-        .collect();
+    let mut kiosks: Vec<Kiosk> = [
+        ("Riyadh", "desk-1"),
+        ("Riyadh", "desk-2"),
+        ("Jeddah", "lobby"),
+        ("Dammam", "entrance"),
+    ]
+    .iter()
+    .map(|(site, name)| kiosk(&rt, &db.kiosk, site, name))
+    .collect();
     for (i, k) in kiosks.iter().enumerate() {
         for n in 0..12 {
             let o = match n % 4 {
@@ -473,11 +518,33 @@ fn the_dashboard_in_a_real_browser() {
                 1 if i == 0 => pass("Eileen Marie Specimen", "إيلين ماري سبيسمن"),
                 _ => pass(&format!("Guest {i}-{n}"), "ضيف"),
             };
-            record(&k.log, &k.handle, &o);
+            record(k, &o);
         }
     }
-    wait_until("rows shipped", 60, || count(&db).0 == 24);
-    wait_until("heartbeats", 30, || scalar(&db.owner, "SELECT count(*) FROM kiosks") == 2);
+    // The lobby's credentials were revoked; the entrance cannot reach FACEKI.
+    use faceki_kiosk::faceki::ErrorKind;
+    record(&kiosks[2], &Outcome::error(ErrorKind::Auth, None, "401"));
+    record(
+        &kiosks[3],
+        &Outcome::error(ErrorKind::Timeout, None, "slow"),
+    );
+    wait_until("rows shipped", 60, || count(&db).0 == 50);
+    wait_until("fresh heartbeats", 30, || {
+        scalar(
+            &db.owner,
+            "SELECT count(*) FROM kiosks WHERE faceki_failing",
+        ) == 2
+            && scalar(
+                &db.owner,
+                "SELECT count(*) FROM kiosks WHERE faceki_failing OR last_check_at IS NOT NULL",
+            ) == 4
+    });
+    // desk-2 went quiet 12 minutes ago.
+    drop(kiosks.remove(1));
+    pg::exec(
+        &db.owner,
+        "UPDATE kiosks SET beat_at = now() - interval '12 minutes 5 seconds' WHERE kiosk = 'desk-2'",
+    );
     add_user(&db, "amina", "head office 2026");
     add_user(&db, "omar", "another password");
     let dash = rt.block_on(serve(&db));
@@ -498,10 +565,20 @@ fn the_dashboard_in_a_real_browser() {
     b.click("#login");
     assert!(b.url().ends_with('/'), "{}\n{}", b.url(), b.source());
     let kiosks_text = b.text("#kiosks");
-    for name in ["Riyadh", "Jeddah", "desk-1", "lobby"] {
-        assert!(kiosks_text.contains(name), "{kiosks_text}");
+    for name in [
+        "Riyadh",
+        "Jeddah",
+        "desk-1",
+        "lobby",
+        "offline for 12 min",
+        "FACEKI refused the credentials",
+        "FACEKI not reachable (timeout)",
+    ] {
+        assert!(kiosks_text.contains(name), "{name}: {kiosks_text}");
     }
-    assert_eq!(b.count("#kiosks .pill.green"), 2);
+    assert_eq!(b.count("#kiosks .pill.green"), 1);
+    assert_eq!(b.count("#kiosks .pill.amber"), 1);
+    assert_eq!(b.count("#kiosks .pill.red"), 2);
     b.screenshot(&shots.join("dashboard-overview.png"));
 
     // Search an Arabic name: only Eileen's three passes, shown in Arabic.
@@ -520,7 +597,10 @@ fn the_dashboard_in_a_real_browser() {
         std::fs::read_to_string(&file).is_ok_and(|s| s.lines().count() == 4)
     });
     let csv = std::fs::read_to_string(&file).unwrap();
-    assert!(csv.contains("إيلين ماري سبيسمن") && csv.contains("Riyadh"), "{csv}");
+    assert!(
+        csv.contains("إيلين ماري سبيسمن") && csv.contains("Riyadh"),
+        "{csv}"
+    );
 
     // Log out: the pages are gone with the session.
     b.click("header button");
@@ -529,17 +609,26 @@ fn the_dashboard_in_a_real_browser() {
     assert!(b.url().ends_with("/login"));
 
     // Five wrong passwords lock omar out, even with the right one after.
-    for _ in 0..5 {
+    let attempt = |password: &str| {
+        // A fresh form each time (navigation waits for the page), so no try is lost.
+        b.goto(&format!("{base}/login"));
         b.type_into("#user", "omar");
-        b.type_into("#password", "guess");
+        b.type_into("#password", password);
         b.click("#login");
+    };
+    for _ in 0..4 {
+        attempt("guess");
+        wait_until("the refusal", 10, || {
+            b.source().contains("Wrong user name or password")
+        });
     }
-    assert!(b.text(".error").contains("locked"), "{}", b.source());
-    b.type_into("#user", "omar");
-    b.type_into("#password", "another password");
-    b.click("#login");
+    attempt("guess");
+    wait_until("the lock", 10, || {
+        b.source().contains("this account is locked")
+    });
+    attempt("another password");
+    wait_until("still locked", 10, || b.source().contains("locked for"));
     assert!(b.url().ends_with("/login"));
-    assert!(b.text(".error").contains("locked"));
     b.screenshot(&shots.join("dashboard-locked.png"));
     eprintln!("screenshots in {}", shots.display());
     drop(kiosks);

@@ -64,7 +64,10 @@ pub fn assess(k: &KioskRow) -> (Light, Vec<String>) {
         reasons.push((light, text));
     }
     if let Some(e) = &k.log_error {
-        reasons.push((Light::Red, format!("check-ins not recorded on the kiosk: {e}")));
+        reasons.push((
+            Light::Red,
+            format!("check-ins not recorded on the kiosk: {e}"),
+        ));
     }
     if k.backlog > 0 && k.backlog >= k.backlog_warn.max(1) {
         reasons.push((Light::Amber, format!("backlog {}", k.backlog)));
@@ -137,7 +140,11 @@ mod tests {
         assert_eq!(light, Light::Red);
         assert_eq!(
             why,
-            ["camera gone", "FACEKI refused the credentials", "backlog 1340"]
+            [
+                "camera gone",
+                "FACEKI refused the credentials",
+                "backlog 1340"
+            ]
         );
         let mut k = healthy();
         k.faceki_failing = true;

@@ -56,12 +56,16 @@ pub async fn pool(mut target: Target, timezone: &str) -> Result<Pool, FleetError
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '+' | '-'));
         if !ok {
-            return Err(FleetError::Config(format!("[fleet] timezone {tz:?} is not a time zone name")));
+            return Err(FleetError::Config(format!(
+                "[fleet] timezone {tz:?} is not a time zone name"
+            )));
         }
         options.push_str(&format!(" -c TimeZone={tz}"));
     }
     target.config_mut().options(&options);
-    target.config_mut().application_name("faceki-kiosk dashboard");
+    target
+        .config_mut()
+        .application_name("faceki-kiosk dashboard");
     let client = target.connect().await?;
     store::check_schema(&client).await?;
     drop(client);
@@ -89,7 +93,10 @@ pub fn router(pool: Pool, opts: &ServeOptions) -> Router {
         .route("/checkins", get(checkins))
         .route("/checkins.csv", get(checkins_csv))
         .route("/logout", post(logout))
-        .route_layer(middleware::from_fn_with_state(Arc::clone(&state), require_session));
+        .route_layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            require_session,
+        ));
     Router::new()
         .route("/login", get(login_page).post(login))
         .route("/fonts/{file}", get(font))
@@ -117,7 +124,11 @@ impl Drop for DashboardHandle {
 }
 
 /// Binds `listen` and serves in the background on the current runtime (plain HTTP).
-pub async fn spawn(pool: Pool, listen: SocketAddr, opts: &ServeOptions) -> std::io::Result<DashboardHandle> {
+pub async fn spawn(
+    pool: Pool,
+    listen: SocketAddr,
+    opts: &ServeOptions,
+) -> std::io::Result<DashboardHandle> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let app = router(pool, opts);
@@ -149,7 +160,10 @@ pub async fn serve(pool: Pool, listen: SocketAddr, opts: &ServeOptions) -> Resul
     }
 }
 
-fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> Result<tokio_rustls::TlsAcceptor, FleetError> {
+fn tls_acceptor(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<tokio_rustls::TlsAcceptor, FleetError> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let bad = |what: &std::path::Path, e: &dyn std::fmt::Display| {
@@ -202,12 +216,15 @@ mod tls {
                     };
                     let (acceptor, tx) = (acceptor.clone(), tx.clone());
                     tokio::spawn(async move {
-                        let hs = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
+                        let hs =
+                            tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
                         match hs.await {
                             Ok(Ok(tls)) => {
                                 let _ = tx.send((tls, peer)).await;
                             }
-                            Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                            Ok(Err(e)) => {
+                                tracing::debug!(%peer, error = %e, "TLS handshake failed")
+                            }
                             Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                         }
                     });
@@ -253,7 +270,8 @@ async fn security_headers(req: Request, next: Next) -> Response {
         "default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(h, header::REFERRER_POLICY, "no-referrer");
+    // Not no-referrer: under it browsers send `Origin: null` with our own forms.
+    set(h, header::REFERRER_POLICY, "same-origin");
     set(h, header::X_FRAME_OPTIONS, "DENY");
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, header::CACHE_CONTROL, "no-store");
@@ -280,9 +298,18 @@ impl Dashboard {
                 .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
     }
 
-    fn set_cookie(&self, headers: &HeaderMap, name: &str, value: &str, path: &str, max_age: u64) -> HeaderValue {
+    fn set_cookie(
+        &self,
+        headers: &HeaderMap,
+        name: &str,
+        value: &str,
+        path: &str,
+        max_age: u64,
+    ) -> HeaderValue {
         let secure = if self.secure(headers) { "; Secure" } else { "" };
-        let v = format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}");
+        let v = format!(
+            "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
+        );
         HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
     }
 }
@@ -303,8 +330,11 @@ async fn require_session(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let session = cookie(req.headers(), SESSION_COOKIE)
-        .and_then(|id| d.auth.session(id, Instant::now()).map(|s| (id.to_owned(), s)));
+    let session = cookie(req.headers(), SESSION_COOKIE).and_then(|id| {
+        d.auth
+            .session(id, Instant::now())
+            .map(|s| (id.to_owned(), s))
+    });
     match session {
         Some((id, s)) => {
             req.extensions_mut().insert(SessionId(id));
@@ -319,18 +349,27 @@ async fn require_session(
 struct SessionId(String);
 
 async fn login_page(State(d): State<Arc<Dashboard>>, headers: HeaderMap) -> Response {
-    if cookie(&headers, SESSION_COOKIE).is_some_and(|id| d.auth.session(id, Instant::now()).is_some()) {
+    if cookie(&headers, SESSION_COOKIE)
+        .is_some_and(|id| d.auth.session(id, Instant::now()).is_some())
+    {
         return Redirect::to("/").into_response();
     }
     login_form(&d, &headers, None, StatusCode::OK)
 }
 
 /// The login form with a fresh token in a cookie and in the form (double submit).
-fn login_form(d: &Dashboard, headers: &HeaderMap, message: Option<&str>, status: StatusCode) -> Response {
+fn login_form(
+    d: &Dashboard,
+    headers: &HeaderMap,
+    message: Option<&str>,
+    status: StatusCode,
+) -> Response {
     let token = auth::new_token();
     let mut res = (status, Html(pages::login(&token, message).into_string())).into_response();
-    res.headers_mut()
-        .append(header::SET_COOKIE, d.set_cookie(headers, LOGIN_COOKIE, &token, "/login", 3600));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        d.set_cookie(headers, LOGIN_COOKIE, &token, "/login", 3600),
+    );
     res
 }
 
@@ -351,7 +390,12 @@ async fn login(
 ) -> Response {
     let token_ok = cookie(&headers, LOGIN_COOKIE).is_some_and(|c| auth::same_token(c, &form.csrf));
     if !same_origin(&headers) || !token_ok {
-        return login_form(&d, &headers, Some("The form expired. Please log in again."), StatusCode::FORBIDDEN);
+        return login_form(
+            &d,
+            &headers,
+            Some("The form expired. Please log in again."),
+            StatusCode::FORBIDDEN,
+        );
     }
     let user = form.user.trim().to_owned();
     let now = Instant::now();
@@ -366,13 +410,19 @@ async fn login(
         Ok(h) => h,
         Err(e) => {
             tracing::error!(error = %e, "login: users could not be read");
-            return login_form(&d, &headers, Some("The fleet database cannot be reached. Try again shortly."), StatusCode::SERVICE_UNAVAILABLE);
+            return login_form(
+                &d,
+                &headers,
+                Some("The fleet database cannot be reached. Try again shortly."),
+                StatusCode::SERVICE_UNAVAILABLE,
+            );
         }
     };
     let password = form.password;
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, stored.as_deref()))
-        .await
-        .unwrap_or(false);
+    let ok =
+        tokio::task::spawn_blocking(move || auth::verify_password(&password, stored.as_deref()))
+            .await
+            .unwrap_or(false);
     if !ok {
         let locked = d.auth.failed(&user, Instant::now());
         tracing::warn!(user = %user.chars().take(64).collect::<String>(), locked, "dashboard login failed");
@@ -384,7 +434,11 @@ async fn login(
         } else {
             "Wrong user name or password.".to_owned()
         };
-        let status = if locked { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNAUTHORIZED };
+        let status = if locked {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
         return login_form(&d, &headers, Some(&msg), status);
     }
     d.auth.succeeded(&user);
@@ -392,17 +446,27 @@ async fn login(
     tracing::info!(user = %user, "dashboard login");
     let mut res = Redirect::to("/").into_response();
     let ttl = auth::SESSION_TTL.as_secs();
-    res.headers_mut()
-        .append(header::SET_COOKIE, d.set_cookie(&headers, SESSION_COOKIE, &id, "/", ttl));
-    res.headers_mut()
-        .append(header::SET_COOKIE, d.set_cookie(&headers, LOGIN_COOKIE, "", "/login", 0));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        d.set_cookie(&headers, SESSION_COOKIE, &id, "/", ttl),
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        d.set_cookie(&headers, LOGIN_COOKIE, "", "/login", 0),
+    );
     res
 }
 
 async fn stored_hash(pool: &Pool, user: &str) -> Result<Option<String>, FleetError> {
-    let client = pool.get().await.map_err(|e| FleetError::Task(e.to_string()))?;
+    let client = pool
+        .get()
+        .await
+        .map_err(|e| FleetError::Task(e.to_string()))?;
     let row = client
-        .query_opt("SELECT password_hash FROM dashboard_users WHERE lower(name) = lower($1)", &[&user])
+        .query_opt(
+            "SELECT password_hash FROM dashboard_users WHERE lower(name) = lower($1)",
+            &[&user],
+        )
         .await?;
     Ok(row.map(|r| r.get(0)))
 }
@@ -425,8 +489,10 @@ async fn logout(
     }
     d.auth.close(&id);
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut()
-        .append(header::SET_COOKIE, d.set_cookie(&headers, SESSION_COOKIE, "", "/", 0));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        d.set_cookie(&headers, SESSION_COOKIE, "", "/", 0),
+    );
     res
 }
 
@@ -496,7 +562,10 @@ impl SearchParams {
         let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let date = |s: &str, what: &str| -> Result<Option<String>, String> {
             opt(s)
-                .map(|d| crate::checkin::parse_date(&d).map_err(|_| format!("{what}: not a date (YYYY-MM-DD)")))
+                .map(|d| {
+                    crate::checkin::parse_date(&d)
+                        .map_err(|_| format!("{what}: not a date (YYYY-MM-DD)"))
+                })
                 .transpose()
         };
         let outcome = opt(&self.outcome);
@@ -583,7 +652,10 @@ pub const CSV_HEADER: [&str; 12] = [
     "uuid",
 ];
 
-async fn checkins_csv(State(d): State<Arc<Dashboard>>, Query(params): Query<SearchParams>) -> Response {
+async fn checkins_csv(
+    State(d): State<Arc<Dashboard>>,
+    Query(params): Query<SearchParams>,
+) -> Response {
     let search = match params.parse() {
         Ok((s, _)) => s,
         Err(e) => return (StatusCode::BAD_REQUEST, e).into_response(),
@@ -621,7 +693,10 @@ async fn checkins_csv(State(d): State<Arc<Dashboard>>, Query(params): Query<Sear
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"checkins.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"checkins.csv\"",
+            ),
         ],
         out,
     )
@@ -655,7 +730,10 @@ mod tests {
     #[test]
     fn cookies_are_found_by_name() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; fk_session=abc; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; fk_session=abc; b=2"),
+        );
         assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
         assert_eq!(cookie(&h, "c"), None);
     }
@@ -665,9 +743,15 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("dash.example:8080"));
         assert!(same_origin(&h));
-        h.insert(header::ORIGIN, HeaderValue::from_static("http://dash.example:8080"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://dash.example:8080"),
+        );
         assert!(same_origin(&h));
-        h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
         assert!(!same_origin(&h));
     }
 

@@ -25,7 +25,7 @@ header button { background: none; border: 1px solid #cfd8e3; color: #fff; border
 main { padding: 16px 24px 40px; max-width: 1280px; }
 h2 { font-size: 16px; margin: 24px 0 8px; }
 table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid #dde3ea; }
-th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #e7ecf1; vertical-align: top; }
+th, td { text-align: start; padding: 6px 10px; border-bottom: 1px solid #e7ecf1; vertical-align: top; }
 th { background: #eef2f6; font-weight: 600; font-size: 13px; color: var(--muted); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .pill { display: inline-block; min-width: 84px; padding: 1px 10px; border-radius: 12px; color: #fff; font-weight: 600; font-size: 13px; text-align: center; }
@@ -124,7 +124,9 @@ pub struct Overview<'a> {
 }
 
 pub fn overview(o: &Overview<'_>) -> Markup {
-    let assessed: Vec<_> = o.kiosks.iter().map(|k| (k, assess(k))).collect();
+    let mut assessed: Vec<_> = o.kiosks.iter().map(|k| (k, assess(k))).collect();
+    // Worst first: with hundreds of kiosks, the ones that need someone are on top.
+    assessed.sort_by_key(|k| std::cmp::Reverse((k.1).0));
     let count = |l: Light| assessed.iter().filter(|(_, (x, _))| *x == l).count();
     let mut sites: Vec<&str> = o.by_site.iter().map(|(s, _, _)| s.as_str()).collect();
     sites.dedup();
@@ -278,8 +280,8 @@ pub fn checkins(p: &CheckinsPage<'_>) -> Markup {
                                 td { bdi { (r.kiosk) } }
                                 td { (r.outcome.replace('_', " ")) }
                                 td.why { (r.detail) }
-                                td.name { bdi dir="auto" { (r.name.as_deref().unwrap_or("")) } }
-                                td.name.local { bdi dir="auto" { (r.local_name.as_deref().unwrap_or("")) } }
+                                td.name dir="auto" { bdi { (r.name.as_deref().unwrap_or("")) } }
+                                td.name.local dir="auto" { bdi { (r.local_name.as_deref().unwrap_or("")) } }
                                 td { (r.document_masked.as_deref().unwrap_or("")) }
                                 td.num { (r.duration_ms) }
                             }

@@ -33,8 +33,7 @@ pub async fn kiosks(pool: &Pool) -> Result<Vec<KioskRow>, FleetError> {
         .query(
             "SELECT site, kiosk, version, extract(epoch FROM now() - beat_at)::float8,
                     heartbeat_secs, camera, camera_detail,
-                    faceki_fail_at IS NOT NULL
-                        AND (faceki_ok_at IS NULL OR faceki_fail_at > faceki_ok_at),
+                    faceki_failing,
                     faceki_fail_kind, to_char(last_check_at, 'YYYY-MM-DD HH24:MI'),
                     counts_today::text, backlog, backlog_warn, log_error, liveness_mode
              FROM kiosks ORDER BY site, kiosk",
@@ -74,7 +73,10 @@ pub async fn today_by_site(pool: &Pool) -> Result<Vec<(String, String, i64)>, Fl
             &[],
         )
         .await?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect())
 }
 
 /// Check-ins today per hour: (hour, passes, others).
@@ -90,7 +92,10 @@ pub async fn today_by_hour(pool: &Pool) -> Result<Vec<(i32, i64, i64)>, FleetErr
             &[],
         )
         .await?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect())
 }
 
 pub async fn sites(pool: &Pool) -> Result<Vec<String>, FleetError> {
