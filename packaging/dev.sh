@@ -21,6 +21,9 @@ pkgs+=(libgl1 libegl1 libgl1-mesa-dri mesa-vulkan-drivers libvulkan1 libxkbcommo
 if [ "$mode" = test ]; then
   # A real X server for the window tests, and libjpeg-turbo's tools as the benchmark reference.
   pkgs+=(xvfb xauth libjpeg-turbo-progs)
+  # The fleet tests: a throw-away PostgreSQL cluster (server binaries; the tests initdb their
+  # own) and the dashboard driven in headless Chromium through chromedriver.
+  pkgs+=(postgresql chromium chromium-driver)
 fi
 
 missing=()

@@ -781,7 +781,10 @@ mod tests {
         }
         let log = CheckinLog::open(&path, 30).unwrap();
         assert_eq!(log.schema_version().unwrap(), MIGRATIONS.len() as i64);
-        assert_eq!(log.query(&Query::default()).unwrap()[0].checkin.detail, "");
+        let old = &log.query(&Query::default()).unwrap()[0].checkin;
+        assert_eq!(old.detail, "");
+        assert!(uuid::Uuid::parse_str(&old.uuid).is_ok(), "backfilled: {old:?}");
+        assert_eq!(log.backlog().unwrap(), 1, "an old row is sent too");
         drop(log);
         let log = CheckinLog::open(&path, 30).unwrap();
         assert_eq!(log.query(&Query::default()).unwrap().len(), 1);
@@ -792,6 +795,58 @@ mod tests {
             Err(LogError::TooNew { found: 99, .. })
         ));
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn the_outbox_sends_oldest_first_and_marks_rows() {
+        let mut log = CheckinLog::in_memory_with(Retention {
+            days: 30,
+            outbox_cap: Some(100),
+        })
+        .unwrap();
+        let now = SystemTime::now();
+        for _ in 0..5 {
+            log.record(&Checkin::from_outcome(&pass(), Duration::ZERO, now))
+                .unwrap();
+        }
+        let first = log.unsent(3).unwrap();
+        assert_eq!(first.len(), 3);
+        assert!(first.windows(2).all(|w| w[0].id < w[1].id));
+        assert_ne!(first[0].checkin.uuid, first[1].checkin.uuid);
+        log.mark_shipped(&[first[0].id, first[1].id, first[2].id], now)
+            .unwrap();
+        assert_eq!(log.backlog().unwrap(), 2);
+        let rest = log.unsent(10).unwrap();
+        assert_eq!(rest.len(), 2);
+        assert!(rest[0].id > first[2].id);
+        let counts = log.counts_today().unwrap();
+        assert_eq!(counts, vec![("pass".to_owned(), 5)]);
+    }
+
+    #[test]
+    fn retention_keeps_unsent_rows_up_to_the_cap() {
+        let now = SystemTime::now();
+        let old = now - Duration::from_secs(40 * 86_400);
+        let mut log = CheckinLog::in_memory_with(Retention {
+            days: 30,
+            outbox_cap: Some(3),
+        })
+        .unwrap();
+        for _ in 0..5 {
+            log.record(&Checkin::from_outcome(&pass(), Duration::ZERO, old))
+                .unwrap();
+        }
+        let sent = log.unsent(1).unwrap()[0].id;
+        log.mark_shipped(&[sent], now).unwrap();
+        // The sent expired row goes; of the four unsent, the oldest one over the cap goes.
+        assert_eq!(log.apply_retention(now).unwrap(), 2);
+        assert_eq!(log.backlog().unwrap(), 3);
+        // Without a fleet, expired rows go whether sent or not.
+        let mut plain = CheckinLog::in_memory(30).unwrap();
+        plain
+            .record(&Checkin::from_outcome(&pass(), Duration::ZERO, old))
+            .unwrap();
+        assert_eq!(plain.apply_retention(now).unwrap(), 1);
     }
 
     #[test]

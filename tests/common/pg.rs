@@ -70,7 +70,8 @@ pub struct TestDb {
     pub dashboard: String,
 }
 
-pub fn fresh_db(c: &DevCluster) -> TestDb {
+/// A database of its own, not migrated: its name.
+pub fn empty_db(c: &DevCluster) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
     let name = format!("fleet_{}", N.fetch_add(1, Ordering::Relaxed));
     rt().block_on(async {
@@ -79,6 +80,13 @@ pub fn fresh_db(c: &DevCluster) -> TestDb {
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .await
             .unwrap();
+    });
+    name
+}
+
+pub fn fresh_db(c: &DevCluster) -> TestDb {
+    let name = empty_db(c);
+    rt().block_on(async {
         let mut owner = connect(&c.superuser_url(&name)).await;
         let m = store::migrate(&mut owner, &Roles::default()).await.unwrap();
         assert_eq!(m.granted.len(), 2, "{m:?}");

@@ -633,3 +633,90 @@ fn the_dashboard_in_a_real_browser() {
     eprintln!("screenshots in {}", shots.display());
     drop(kiosks);
 }
+
+#[test]
+fn the_fleet_commands_migrate_add_users_and_check() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    if !pg::available() {
+        return;
+    }
+    const BIN: &str = env!("CARGO_BIN_EXE_faceki-kiosk");
+    let cluster = pg::shared();
+    let name = pg::empty_db(cluster);
+    let owner = cluster.superuser_url(&name);
+    let home = std::env::temp_dir().join(format!("faceki-fleet-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let run = |args: &[&str], url: &str, stdin: &str| {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("FACEKI_FLEET_DATABASE_URL", url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains(pg::KIOSK_PASSWORD), "{text}");
+        (out.status.code(), text)
+    };
+    // Not migrated yet: a kiosk's check says so.
+    let kiosk_url = cluster.url("faceki_kiosk", pg::KIOSK_PASSWORD, &name);
+    let (code, text) = run(&["fleet", "status"], &kiosk_url, "");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("fleet migrate"), "{text}");
+
+    let (code, text) = run(&["fleet", "migrate"], &owner, "");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("schema 0 -> 1"), "{text}");
+    assert!(text.contains("granted role faceki_kiosk"), "{text}");
+    let (_, text) = run(&["fleet", "migrate"], &owner, "");
+    assert!(text.contains("nothing to do"), "{text}");
+
+    let (code, text) = run(&["fleet", "user", "add", "amina"], &owner, "short\n");
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("at least 10"), "{text}");
+    let (code, text) = run(
+        &["fleet", "user", "add", "amina"],
+        &owner,
+        "head office 2026\n",
+    );
+    assert_eq!(code, Some(0), "{text}");
+    let hash = pg::rt().block_on(async {
+        pg::connect(&owner)
+            .await
+            .query_one("SELECT password_hash FROM dashboard_users WHERE name = 'amina'", &[])
+            .await
+            .unwrap()
+            .get::<_, String>(0)
+    });
+    assert!(fleet::auth::verify_password("head office 2026", Some(&hash)));
+
+    let (code, text) = run(&["--config", "/dev/null", "fleet", "status"], &kiosk_url, "");
+    assert_eq!(code, Some(1), "no site set: {text}");
+    assert!(text.contains("reachable, schema 1"), "{text}");
+    assert!(text.contains("[fleet] site is not set"), "{text}");
+    // Names over plain HTTP to the network: refused before anything is served.
+    let (code, text) = run(
+        &["fleet", "serve", "--listen", "0.0.0.0:0"],
+        &cluster.url("faceki_dashboard", pg::DASHBOARD_PASSWORD, &name),
+        "",
+    );
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("plain HTTP is served only on this machine"), "{text}");
+    let _ = std::fs::remove_dir_all(&home);
+}
