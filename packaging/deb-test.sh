@@ -64,6 +64,7 @@ done
 pass "Depends names the run-time libraries"
 contents="$(dpkg-deb --contents "$deb")"
 for f in ./usr/bin/faceki-kiosk ./lib/systemd/system/faceki-kiosk.service \
+         ./lib/systemd/system/faceki-fleet-dashboard.service \
          ./usr/share/applications/faceki-kiosk.desktop \
          ./usr/share/icons/hicolor/scalable/apps/faceki-kiosk.svg \
          ./usr/share/icons/hicolor/256x256/apps/faceki-kiosk.png \

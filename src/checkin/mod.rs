@@ -783,7 +783,10 @@ mod tests {
         assert_eq!(log.schema_version().unwrap(), MIGRATIONS.len() as i64);
         let old = &log.query(&Query::default()).unwrap()[0].checkin;
         assert_eq!(old.detail, "");
-        assert!(uuid::Uuid::parse_str(&old.uuid).is_ok(), "backfilled: {old:?}");
+        assert!(
+            uuid::Uuid::parse_str(&old.uuid).is_ok(),
+            "backfilled: {old:?}"
+        );
         assert_eq!(log.backlog().unwrap(), 1, "an old row is sent too");
         drop(log);
         let log = CheckinLog::open(&path, 30).unwrap();

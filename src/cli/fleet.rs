@@ -60,6 +60,13 @@ pub enum FleetCommand {
     },
     /// Can this machine reach the fleet database, at the right schema? And this kiosk's backlog.
     Status,
+    /// See the dashboard without a database of your own: a throw-away PostgreSQL (Debian's
+    /// `postgresql` package), four simulated kiosks feeding it, the dashboard on --listen.
+    /// Everything is deleted on Ctrl-C.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: SocketAddr,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -77,6 +84,9 @@ pub fn run(config: Option<&Path>, args: FleetArgs) -> anyhow::Result<ExitCode> {
         print!("{}", store::roles_sql(&Roles::default(), database));
         return Ok(ExitCode::SUCCESS);
     }
+    if let FleetCommand::Demo { listen } = args.command {
+        return demo(listen);
+    }
     if !settings.fleet.enabled() {
         bail!(
             "no fleet database: set [fleet] database_url in the config, or {}",
@@ -86,7 +96,7 @@ pub fn run(config: Option<&Path>, args: FleetArgs) -> anyhow::Result<ExitCode> {
     let target = Target::parse(settings.fleet.database_url.expose())?;
     let rt = super::runtime()?;
     match args.command {
-        FleetCommand::Roles { .. } => Ok(ExitCode::SUCCESS),
+        FleetCommand::Roles { .. } | FleetCommand::Demo { .. } => Ok(ExitCode::SUCCESS),
         FleetCommand::Migrate {
             kiosk_role,
             dashboard_role,
@@ -262,4 +272,138 @@ impl Drop for EchoOff {
             }
         }
     }
+}
+
+/// The demo kiosks' cameras: one is unplugged.
+struct DemoCamera(bool);
+
+impl crate::fleet::CameraProbe for DemoCamera {
+    fn state(&self) -> (&'static str, String) {
+        if self.0 {
+            ("streaming", "demo camera".into())
+        } else {
+            ("disconnected", "USB camera unplugged".into())
+        }
+    }
+}
+
+fn demo(listen: SocketAddr) -> anyhow::Result<ExitCode> {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use crate::checkin::{Checkin, CheckinLog, Retention};
+    use crate::faceki::{ErrorKind, Outcome, Person};
+    use crate::fleet::devcluster::DevCluster;
+
+    if !listen.ip().is_loopback() {
+        bail!("the demo listens on this machine only (e.g. 127.0.0.1:8090)");
+    }
+    eprintln!("Starting a throw-away PostgreSQL cluster...");
+    let cluster = DevCluster::start()?;
+    let rt = super::runtime()?;
+    let (kiosk_url, dash_url) = rt.block_on(async {
+        let admin = Target::parse(&cluster.superuser_url("postgres"))?
+            .connect()
+            .await?;
+        // One statement per call: CREATE DATABASE refuses to run inside a transaction.
+        for sql in [
+            "CREATE DATABASE faceki_fleet",
+            "CREATE ROLE faceki_kiosk LOGIN PASSWORD 'demo-kiosk'",
+            "CREATE ROLE faceki_dashboard LOGIN PASSWORD 'demo-dashboard'",
+        ] {
+            admin.batch_execute(sql).await?;
+        }
+        let mut owner = Target::parse(&cluster.superuser_url("faceki_fleet"))?
+            .connect()
+            .await?;
+        store::migrate(&mut owner, &Roles::default()).await?;
+        let hash = auth::hash_password("demo-password")?;
+        owner
+            .execute(
+                "INSERT INTO dashboard_users (name, password_hash) VALUES ('demo', $1)",
+                &[&hash],
+            )
+            .await?;
+        Ok::<_, anyhow::Error>((
+            cluster.url("faceki_kiosk", "demo-kiosk", "faceki_fleet"),
+            cluster.url("faceki_dashboard", "demo-dashboard", "faceki_fleet"),
+        ))
+    })?;
+    let names = [
+        ("Eileen Marie Specimen", "إيلين ماري سبيسمن"),
+        ("Grace Hopper", "غريس هوبر"),
+        ("Omar Haddad", "عمر حداد"),
+        ("Amina Rahman", "أمينة رحمن"),
+    ];
+    let kiosks = [
+        ("Riyadh", "desk-1", true),
+        ("Riyadh", "desk-2", true),
+        ("Jeddah", "lobby", true),
+        ("Dammam", "entrance", false),
+    ];
+    let mut running = Vec::new();
+    for (site, kiosk, camera) in kiosks {
+        let mut s = Settings::default();
+        s.fleet.database_url = crate::faceki::Secret::new(kiosk_url.clone());
+        s.fleet.site = site.into();
+        s.fleet.kiosk = kiosk.into();
+        s.fleet.heartbeat_secs = 5;
+        let log = Arc::new(Mutex::new(Some(CheckinLog::in_memory_with(
+            Retention::from_settings(&s),
+        )?)));
+        let health = Arc::new(crate::fleet::KioskHealth::new());
+        let handle = crate::fleet::start(
+            rt.handle(),
+            &s,
+            Arc::clone(&log),
+            Arc::clone(&health),
+            Some(Arc::new(DemoCamera(camera))),
+        )
+        .context("the demo kiosk's fleet link")?;
+        running.push((log, health, handle));
+    }
+    let visitors = std::thread::spawn(move || {
+        for n in 0u64.. {
+            let (log, health, handle) = &running[(n % 4) as usize];
+            let (name, local) = names[(n / 4 % 4) as usize];
+            let outcome = match n % 7 {
+                3 => Outcome::NoMatch { code: Some(8013) },
+                5 if n % 4 == 2 => Outcome::error(ErrorKind::Auth, None, "credentials refused"),
+                _ => Outcome::Pass {
+                    person: Box::new(Person {
+                        full_name: name.into(),
+                        local_name: Some(local.into()),
+                        document_id: Some(format!("X0000{:04}", n % 10_000)),
+                        country: None,
+                        country_code: None,
+                        dob: None,
+                        reference_id: None,
+                        record_id: None,
+                        id_front_image: None,
+                    }),
+                },
+            };
+            let took = Duration::from_millis(600 + n % 900);
+            health.check_finished(&outcome, took);
+            let row = Checkin::from_outcome(&outcome, took, std::time::SystemTime::now());
+            if let Some(l) = log.lock().ok().as_mut().and_then(|g| g.as_mut()) {
+                if let Err(e) = l.record(&row) {
+                    tracing::warn!(error = %e, "demo check-in not recorded");
+                }
+            }
+            handle.waker().notify_one();
+            std::thread::sleep(Duration::from_millis(1500));
+        }
+    });
+    let opts = ServeOptions::default();
+    let result = rt.block_on(async {
+        let pool = dashboard::pool(Target::parse(&dash_url)?, "").await?;
+        let dash = dashboard::spawn(pool, listen, &opts).await?;
+        println!("Dashboard: {}/  (user demo, password demo-password). Ctrl-C stops and deletes everything.", dash.url());
+        tokio::signal::ctrl_c().await?;
+        Ok::<_, anyhow::Error>(())
+    });
+    drop(visitors);
+    drop(cluster);
+    result.map(|()| ExitCode::SUCCESS)
 }

@@ -699,14 +699,24 @@ fn the_fleet_commands_migrate_add_users_and_check() {
     let hash = pg::rt().block_on(async {
         pg::connect(&owner)
             .await
-            .query_one("SELECT password_hash FROM dashboard_users WHERE name = 'amina'", &[])
+            .query_one(
+                "SELECT password_hash FROM dashboard_users WHERE name = 'amina'",
+                &[],
+            )
             .await
             .unwrap()
             .get::<_, String>(0)
     });
-    assert!(fleet::auth::verify_password("head office 2026", Some(&hash)));
+    assert!(fleet::auth::verify_password(
+        "head office 2026",
+        Some(&hash)
+    ));
 
-    let (code, text) = run(&["--config", "/dev/null", "fleet", "status"], &kiosk_url, "");
+    let (code, text) = run(
+        &["--config", "/dev/null", "fleet", "status"],
+        &kiosk_url,
+        "",
+    );
     assert_eq!(code, Some(1), "no site set: {text}");
     assert!(text.contains("reachable, schema 1"), "{text}");
     assert!(text.contains("[fleet] site is not set"), "{text}");
@@ -717,6 +727,9 @@ fn the_fleet_commands_migrate_add_users_and_check() {
         "",
     );
     assert_eq!(code, Some(2), "{text}");
-    assert!(text.contains("plain HTTP is served only on this machine"), "{text}");
+    assert!(
+        text.contains("plain HTTP is served only on this machine"),
+        "{text}"
+    );
     let _ = std::fs::remove_dir_all(&home);
 }
