@@ -243,8 +243,20 @@ fn prompt_hidden(prompt: &str) -> anyhow::Result<String> {
 }
 
 /// Terminal echo off for as long as it lives.
+#[cfg(unix)]
 struct EchoOff(Option<libc::termios>);
 
+#[cfg(not(unix))]
+struct EchoOff;
+
+#[cfg(not(unix))]
+impl EchoOff {
+    fn new() -> Self {
+        Self
+    }
+}
+
+#[cfg(unix)]
 impl EchoOff {
     fn new() -> Self {
         // SAFETY: tcgetattr/tcsetattr on stdin with a zeroed, then filled, termios struct.
@@ -263,6 +275,7 @@ impl EchoOff {
     }
 }
 
+#[cfg(unix)]
 impl Drop for EchoOff {
     fn drop(&mut self) {
         if let Some(old) = self.0 {
@@ -275,8 +288,10 @@ impl Drop for EchoOff {
 }
 
 /// The demo kiosks' cameras: one is unplugged.
+#[cfg(unix)]
 struct DemoCamera(bool);
 
+#[cfg(unix)]
 impl crate::fleet::CameraProbe for DemoCamera {
     fn state(&self) -> (&'static str, String) {
         if self.0 {
@@ -287,6 +302,12 @@ impl crate::fleet::CameraProbe for DemoCamera {
     }
 }
 
+#[cfg(not(unix))]
+fn demo(_listen: SocketAddr) -> anyhow::Result<ExitCode> {
+    bail!("fleet demo runs Debian's PostgreSQL server binaries: Linux only")
+}
+
+#[cfg(unix)]
 fn demo(listen: SocketAddr) -> anyhow::Result<ExitCode> {
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
@@ -400,7 +421,12 @@ fn demo(listen: SocketAddr) -> anyhow::Result<ExitCode> {
         let pool = dashboard::pool(Target::parse(&dash_url)?, "").await?;
         let dash = dashboard::spawn(pool, listen, &opts).await?;
         println!("Dashboard: {}/  (user demo, password demo-password). Ctrl-C stops and deletes everything.", dash.url());
-        tokio::signal::ctrl_c().await?;
+        // Ctrl-C or a service stop: either way the cluster is deleted on the way out.
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
         Ok::<_, anyhow::Error>(())
     });
     drop(visitors);

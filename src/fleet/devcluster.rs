@@ -218,11 +218,15 @@ impl DevCluster {
             pid = std::process::id(),
             dir = self.dir.display()
         );
+        use std::os::unix::process::CommandExt;
         Command::new("sh")
             .args(["-c", &script])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // Its own process group: whatever kills ours (a test harness, a terminal) must
+            // not take the clean-up with it.
+            .process_group(0)
             .spawn()
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod dashboard;
+#[cfg(unix)]
 pub mod devcluster;
 pub mod health;
 pub mod heartbeat;
