@@ -51,7 +51,8 @@ impl Verdict {
     }
 }
 
-/// A hint for the customer: what to do, in one short sentence.
+/// A hint for the customer: what to do, in one short sentence (the words are in the `i18n`
+/// catalogue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Hint {
@@ -64,22 +65,6 @@ pub enum Hint {
     FaceStraight,
     MoreLight,
     LessLight,
-}
-
-impl Hint {
-    pub fn text(self) -> &'static str {
-        match self {
-            Self::HoldStill => "Hold still…",
-            Self::LookAtCamera => "Please look at the camera.",
-            Self::OnePerson => "One person at a time, please.",
-            Self::ComeCloser => "Please come a little closer.",
-            Self::StepBack => "Please step back a little.",
-            Self::IntoOval => "Please move your face into the oval.",
-            Self::FaceStraight => "Please look straight at the camera.",
-            Self::MoreLight => "It is too dark. Please face the light.",
-            Self::LessLight => "Too much light. Please move out of the glare.",
-        }
-    }
 }
 
 /// Thresholds. Sizes are in pixels of the captured frame (the one that would be uploaded).
