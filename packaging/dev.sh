@@ -100,7 +100,7 @@ case "$mode" in
     # machine (FACEKI_CI=1, root).
     stage "Debian package: build, install, use, remove, purge"
     if [ "${FACEKI_CI:-0}" = 1 ]; then
-      ./packaging/deb-test.sh
+      DEB_PROFILE=dev ./packaging/deb-test.sh
     else
       echo "Skipping packaging/deb-test.sh (installs a system package; CI sets FACEKI_CI=1)."
     fi
