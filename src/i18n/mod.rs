@@ -104,6 +104,8 @@ keys! {
     HintComeCloser,
     HintStepBack,
     HintIntoOval,
+    HintMoveLeft,
+    HintMoveRight,
     HintFaceStraight,
     HintMoreLight,
     HintLessLight,
@@ -199,6 +201,8 @@ impl Msg {
             Self::HintComeCloser => "Please come a little closer.",
             Self::HintStepBack => "Please step back a little.",
             Self::HintIntoOval => "Please move your face into the oval.",
+            Self::HintMoveLeft => "Please move a little to your left.",
+            Self::HintMoveRight => "Please move a little to your right.",
             Self::HintFaceStraight => "Please look straight at the camera.",
             Self::HintMoreLight => "It is too dark. Please face the light.",
             Self::HintLessLight => "Too much light. Please move out of the glare.",
@@ -297,6 +301,8 @@ impl Msg {
             Self::HintComeCloser => "يُرجى الاقتراب قليلًا.",
             Self::HintStepBack => "يُرجى الرجوع إلى الخلف قليلًا.",
             Self::HintIntoOval => "يُرجى وضع وجهك داخل الإطار البيضاوي.",
+            Self::HintMoveLeft => "يُرجى التحرك قليلًا إلى يسارك.",
+            Self::HintMoveRight => "يُرجى التحرك قليلًا إلى يمينك.",
             Self::HintFaceStraight => "يُرجى النظر مباشرةً إلى الكاميرا.",
             Self::HintMoreLight => "الإضاءة خافتة. يُرجى التوجه نحو الضوء.",
             Self::HintLessLight => "الإضاءة شديدة. يُرجى الابتعاد عن الوهج.",
@@ -492,6 +498,8 @@ pub fn hint(hint: Hint) -> Msg {
         Hint::ComeCloser => Msg::HintComeCloser,
         Hint::StepBack => Msg::HintStepBack,
         Hint::IntoOval => Msg::HintIntoOval,
+        Hint::MoveLeft => Msg::HintMoveLeft,
+        Hint::MoveRight => Msg::HintMoveRight,
         Hint::FaceStraight => Msg::HintFaceStraight,
         Hint::MoreLight => Msg::HintMoreLight,
         Hint::LessLight => Msg::HintLessLight,
@@ -619,17 +627,7 @@ mod tests {
     #[test]
     fn english_matches_the_cli_words() {
         use crate::faceki::codes;
-        for h in [
-            Hint::HoldStill,
-            Hint::LookAtCamera,
-            Hint::OnePerson,
-            Hint::ComeCloser,
-            Hint::StepBack,
-            Hint::IntoOval,
-            Hint::FaceStraight,
-            Hint::MoreLight,
-            Hint::LessLight,
-        ] {
+        for h in Hint::ALL {
             assert_eq!(hint(h).text(Lang::En), h.text());
         }
         for c in codes::all() {
