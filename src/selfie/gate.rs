@@ -172,7 +172,7 @@ impl Default for GateSettings {
             max_oval_reach: 1.1,
             max_yaw: 0.35,
             max_roll_deg: 20.0,
-            min_detail: 12.0,
+            min_detail: 11.0,
             min_relative_detail: 0.5,
             min_brightness: 60.0,
             max_brightness: 215.0,

@@ -302,17 +302,18 @@ fn snapshot_settings() -> Settings {
 
 #[test]
 fn snapshot_positioning_hint() {
-    // Someone off to the side: the hint, amber oval.
+    // Someone off to the side (on the frame's right, so on their own left): "move to your
+    // right", an arrow pointing right, amber oval.
     let mut h = harness_with(
         snapshot_settings(),
         CameraSource::Replay {
-            path: still("far", 20),
+            path: still("far", 14),
             fps: 15.0,
         },
         Some(Scenario::Match),
     );
     step_until(&mut h, "the hint", 15, |h| {
-        has_part(h, "Camera preview. Please")
+        has_part(h, "Camera preview. Please move a little to your right.")
     });
     h.snapshot("positioning_hint");
 }
@@ -392,13 +393,13 @@ fn snapshot_positioning_hint_ar() {
     let mut h = harness_with(
         s,
         CameraSource::Replay {
-            path: still("far-ar", 20),
+            path: still("far-ar", 14),
             fps: 15.0,
         },
         Some(Scenario::Match),
     );
     step_until(&mut h, "the hint", 15, |h| {
-        has_part(h, "معاينة الكاميرا. يُرجى")
+        has_part(h, "معاينة الكاميرا. يُرجى التحرك قليلًا إلى يمينك.")
     });
     h.snapshot("positioning_hint_ar");
 }
