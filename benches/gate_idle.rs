@@ -29,17 +29,23 @@ fn thread_cpu(name: &str) -> Option<Duration> {
     None
 }
 
-fn run(label: &str, frames: &[&[u8]], secs: u64) {
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn run(label: &str, frames: &[&[u8]], secs: u64) -> Res<()> {
     let data: Vec<u8> = frames.concat();
-    let src = ReplaySource::from_mjpeg(label, &data, 15.0).expect("clip frames");
+    let src = ReplaySource::from_mjpeg(label, &data, 15.0)?;
     let cam = Arc::new(Camera::spawn(
         Box::new(move || Box::new(src)),
         CaptureOptions::default(),
     ));
-    let worker = GateWorker::spawn(Arc::clone(&cam), GateSettings::default(), WorkerOptions::default());
+    let worker = GateWorker::spawn(
+        Arc::clone(&cam),
+        GateSettings::default(),
+        WorkerOptions::default(),
+    );
     // Let the models load, then measure.
     std::thread::sleep(Duration::from_secs(3));
-    let (c0, t0) = (thread_cpu("gate").expect("gate thread"), Instant::now());
+    let (c0, t0) = (thread_cpu("gate").ok_or("no gate thread")?, Instant::now());
     let mut checks = 0u64;
     let mut last = 0;
     while t0.elapsed() < Duration::from_secs(secs) {
@@ -51,7 +57,7 @@ fn run(label: &str, frames: &[&[u8]], secs: u64) {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let cpu = thread_cpu("gate").expect("gate thread") - c0;
+    let cpu = thread_cpu("gate").ok_or("no gate thread")? - c0;
     let wall = t0.elapsed();
     println!(
         "{label}: gate thread {:.2}% of one core ({:.0} ms CPU in {:.1} s, {:.1} checks/s)",
@@ -61,17 +67,22 @@ fn run(label: &str, frames: &[&[u8]], secs: u64) {
         checks as f64 / wall.as_secs_f64()
     );
     drop(worker);
+    // The old worker's thread ends within one period; let it go before the next run.
+    std::thread::sleep(Duration::from_secs(1));
+    Ok(())
 }
 
-fn main() {
+fn main() -> Res<()> {
     let secs = std::env::var("SECS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
-    let clip = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/clip.mjpeg"))
-        .expect("demo clip");
+    let clip = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/clip.mjpeg"
+    ))?;
     let frames = faceki_kiosk::camera::mjpeg::split_frames(&clip);
     // The clip opens on 12 frames of the empty wall; frames 44-63 hold a steady centred face.
-    run("nobody (empty wall)", &frames[..12], secs);
-    run("a face, held still", &frames[44..64], secs);
+    run("nobody (empty wall)", &frames[..12], secs)?;
+    run("a face, held still", &frames[44..64], secs)
 }

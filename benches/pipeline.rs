@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the per-frame work: MJPEG decode, JPEG encode, detector, gate.
 //! `cargo bench --bench pipeline`. For ratios against libjpeg-turbo run `--bench reference`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools may panic
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use faceki_kiosk::camera::mjpeg::decode_jpeg;

@@ -2,6 +2,7 @@
 //! times and upload sizes. `cargo bench --bench reference` (needs `tjbench`, `cjpeg` from
 //! Debian's libjpeg-turbo-progs). Writes target/bench-reference.md. Under `cargo test` it only
 //! checks that everything runs, once.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools may panic
 
 use std::path::Path;
 use std::process::Command;

@@ -6,6 +6,7 @@
 //! - full range: input 1x3x192x192, 2304 anchors (one per cell of a 48x48 grid); finds faces
 //!   down to ~12 px of its input, so the whole 16:9 frame, letterboxed, can be searched at once:
 //!   a person standing to one side of the oval or a second person beside it.
+//!
 //! Both take RGB scaled to [-1, 1], NCHW.
 
 use std::io::Cursor;

@@ -52,7 +52,8 @@ impl Verdict {
     }
 }
 
-/// A hint for the customer: what to do, in one short sentence.
+/// A hint for the customer: what to do, in one short sentence (the words are in the `i18n`
+/// catalogue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Hint {
@@ -79,36 +80,6 @@ pub enum ScreenSide {
 }
 
 impl Hint {
-    pub const ALL: [Hint; 11] = [
-        Self::HoldStill,
-        Self::LookAtCamera,
-        Self::OnePerson,
-        Self::ComeCloser,
-        Self::StepBack,
-        Self::IntoOval,
-        Self::MoveLeft,
-        Self::MoveRight,
-        Self::FaceStraight,
-        Self::MoreLight,
-        Self::LessLight,
-    ];
-
-    pub fn text(self) -> &'static str {
-        match self {
-            Self::HoldStill => "Hold still…",
-            Self::LookAtCamera => "Please look at the camera.",
-            Self::OnePerson => "One person at a time, please.",
-            Self::ComeCloser => "Please come a little closer.",
-            Self::StepBack => "Please step back a little.",
-            Self::IntoOval => "Please move your face into the oval.",
-            Self::MoveLeft => "Please move a little to your left.",
-            Self::MoveRight => "Please move a little to your right.",
-            Self::FaceStraight => "Please look straight at the camera.",
-            Self::MoreLight => "It is too dark. Please face the light.",
-            Self::LessLight => "Too much light. Please move out of the glare.",
-        }
-    }
-
     /// Which way the on-screen arrow points for this hint. The preview is a mirror: moving to
     /// your own left moves your picture to the screen's left, so the arrow points the way the
     /// customer moves (the physical direction, in Arabic too: it is not reading order).

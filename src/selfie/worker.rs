@@ -2,7 +2,7 @@
 //! thread, at a lower rate while nobody is in front, and says when a selfie is ready.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::camera::{Camera, Frame};
@@ -52,9 +52,7 @@ struct Shared {
     waker: Mutex<Option<Waker>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
+use crate::lock;
 
 pub struct GateWorker {
     shared: Arc<Shared>,

@@ -8,6 +8,7 @@ use crate::common;
 use std::collections::BTreeMap;
 
 use common::frames;
+use faceki_kiosk::i18n::{self, Lang};
 use faceki_kiosk::selfie::{Gate, GateSettings, Hint, ScreenSide, Verdict};
 
 fn hint_name(h: Hint) -> String {
@@ -104,7 +105,14 @@ fn a_person_to_one_side_is_told_their_own_way_to_move() {
         .unwrap();
     assert_eq!(report.verdict, Verdict::OffCentre);
     assert_eq!(report.hint, Hint::MoveLeft);
-    assert_eq!(report.hint.text(), "Please move a little to your left.");
+    assert_eq!(
+        i18n::hint(report.hint).text(Lang::En),
+        "Please move a little to your left."
+    );
+    assert_eq!(
+        i18n::hint(report.hint).text(Lang::Ar),
+        "يُرجى التحرك قليلًا إلى يسارك."
+    );
     assert_eq!(report.hint.arrow(), Some(ScreenSide::Left));
     // And the other way round.
     let report = gate
