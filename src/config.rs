@@ -450,6 +450,19 @@ mod tests {
         }
     }
 
+    /// Gate keys of earlier versions (on other scales) still load, and change nothing.
+    #[test]
+    fn old_gate_keys_load_and_are_ignored() {
+        let s = Settings::parse("[gate]\ncentre_tolerance = 0.14\nmin_sharpness = 60.0\n").unwrap();
+        assert_eq!(s.gate.min_detail, Settings::default().gate.min_detail);
+        assert_eq!(
+            s.gate.max_oval_reach,
+            Settings::default().gate.max_oval_reach
+        );
+        let text = toml::to_string(&s).unwrap();
+        assert!(!text.contains("centre_tolerance") && !text.contains("min_sharpness"));
+    }
+
     /// The documented example is exactly the defaults, key for key: nothing undocumented,
     /// nothing stale (an unknown or misspelt key would fail to parse).
     #[test]

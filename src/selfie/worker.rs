@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::camera::{Camera, Frame};
 
-use super::gate::{Gate, GateReport, GateSettings, Steadiness};
+use super::gate::{DetailMemory, Gate, GateReport, GateSettings, Steadiness};
 
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
@@ -112,6 +112,7 @@ impl Drop for GateWorker {
 fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
     let start = Instant::now();
     let mut steady = Steadiness::default();
+    let mut detail = DetailMemory::default();
     let mut last_seq = 0;
     let mut someone_there = false;
     while !shared.stop.load(Ordering::Relaxed) {
@@ -127,10 +128,11 @@ fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
                 last_seq = frame.seq;
                 let t0 = Instant::now();
                 match gate.check(&frame.image) {
-                    Ok(report) => {
+                    Ok(mut report) => {
+                        let now = start.elapsed();
+                        detail.judge(&mut report, now, &gate.settings);
                         let took = t0.elapsed();
                         someone_there = !report.faces.is_empty();
-                        let now = start.elapsed();
                         let cleared = lock(&shared.latest).is_none();
                         if cleared {
                             steady.reset();

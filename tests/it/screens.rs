@@ -47,14 +47,15 @@ fn texture(ui: &Ui, name: &str, img: &image::RgbImage, mirrored: bool) -> Textur
     ui.ctx().load_texture(name, rgba, TextureOptions::LINEAR)
 }
 
-/// A camera frame: the demo visitor standing back on a wall (1280x720).
+/// A camera frame: the demo visitor on a wall (1280x720), standing to one side of the oval
+/// (on the frame's right: their own left).
 fn camera_frame() -> image::RgbImage {
     let photo = image::load_from_memory(include_bytes!("../../assets/demo/visitor.jpg"))
         .unwrap()
         .to_rgb8();
     let mut frame = image::RgbImage::from_pixel(1280, 720, image::Rgb([150, 146, 140]));
     let small = image::imageops::resize(&photo, 300, 300, image::imageops::FilterType::Triangle);
-    image::imageops::overlay(&mut frame, &small, 490, 210);
+    image::imageops::overlay(&mut frame, &small, 900, 210);
     frame
 }
 
@@ -79,9 +80,11 @@ fn id_card() -> image::RgbImage {
 fn positioning(lang: Lang) -> Harness<'static> {
     let frame = camera_frame();
     let mut tex = None;
+    // Standing to their own left: "move to your right", with an arrow pointing right on the
+    // mirrored screen, where they appear on the left; the same arrow in Arabic.
     let gate = GateView {
-        verdict: Verdict::TooSmall,
-        hint: Hint::ComeCloser,
+        verdict: Verdict::OffCentre,
+        hint: Hint::MoveRight,
         someone: true,
         ready: false,
         progress: 0.0,
@@ -97,7 +100,7 @@ fn positioning_says_the_hint_in_words() {
     let mut h = positioning(Lang::En);
     h.step();
     assert!(
-        h.query_by_label("Camera preview. Please come a little closer.")
+        h.query_by_label("Camera preview. Please move a little to your right.")
             .is_some()
     );
     assert!(h.query_by_label("Staff").is_some());
@@ -110,6 +113,10 @@ fn positioning_in_arabic() {
     let mut h = positioning(Lang::Ar);
     h.step();
     assert!(h.query_by_label("English").is_some());
+    assert!(
+        h.query_by_label("معاينة الكاميرا. يُرجى التحرك قليلًا إلى يمينك.")
+            .is_some()
+    );
     h.snapshot("positioning_hint_ar");
 }
 

@@ -203,10 +203,10 @@ impl AdminPanel {
                     ))
                     .labelled_by(l.id);
                     ui.end_row();
-                    let l = ui.label("Min. sharpness");
+                    let l = ui.label("Min. face detail (0-100)");
                     ui.add(egui::Slider::new(
-                        &mut self.draft.gate.min_sharpness,
-                        10.0..=300.0,
+                        &mut self.draft.gate.min_detail,
+                        2.0..=40.0,
                     ))
                     .labelled_by(l.id);
                     ui.end_row();
