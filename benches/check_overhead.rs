@@ -2,6 +2,7 @@
 //! JPEG encode, HTTP to the in-process simulator answering at once, decision, and the result
 //! arriving back on the UI side. `cargo bench --bench check_overhead`. Under `cargo test` it
 //! runs a few checks only, to prove it works.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools may panic
 
 use std::time::{Duration, Instant};
 
@@ -31,7 +32,7 @@ fn main() {
     let mut times = Vec::with_capacity(n);
     for check in 0..n as u64 {
         let start = Instant::now();
-        rt.start_check(check, || {});
+        rt.start_check(check);
         let outcome = loop {
             if let Some(RuntimeEvent::CheckFinished { outcome, .. }) = rt
                 .drain()

@@ -1,9 +1,10 @@
 //! Criterion benchmarks of the per-frame work: MJPEG decode, JPEG encode, detector, gate.
 //! `cargo bench --bench pipeline`. For ratios against libjpeg-turbo run `--bench reference`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools may panic
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use faceki_kiosk::camera::mjpeg::decode_jpeg;
-use faceki_kiosk::selfie::detector::{Detector, Region};
+use faceki_kiosk::selfie::detector::{Detector, Model, Region};
 use faceki_kiosk::selfie::encode::{encode_jpeg, encode_jpeg_image_crate};
 use faceki_kiosk::selfie::{Gate, GateSettings};
 use image::RgbImage;
@@ -46,10 +47,22 @@ fn benches(c: &mut Criterion) {
     let vga = image::imageops::resize(&frame, 640, 360, image::imageops::FilterType::Triangle);
     let mut vga_canvas = RgbImage::from_pixel(640, 480, image::Rgb([150, 146, 140]));
     image::imageops::overlay(&mut vga_canvas, &vga, 0, 60);
-    let mut det = Detector::new().unwrap();
+    let mut det = Detector::new(Model::ShortRange).unwrap();
     c.bench_function("detector_640x480", |b| {
         b.iter(|| {
             det.detect(&vga_canvas, Region::centred_square(640, 480))
+                .unwrap()
+        })
+    });
+    // The two looks the gate takes: the full-range model on the whole (letterboxed) frame,
+    // then the short-range model on a square around the face.
+    let mut full = Detector::new(Model::FullRange).unwrap();
+    c.bench_function("detector_full_range_whole_1280x720", |b| {
+        b.iter(|| full.detect(&frame, Region::whole_frame(1280, 720)).unwrap())
+    });
+    c.bench_function("detector_short_range_square_720", |b| {
+        b.iter(|| {
+            det.detect(&frame, Region::centred_square(1280, 720))
                 .unwrap()
         })
     });

@@ -3,7 +3,10 @@
 # install with its dependencies, the kiosk user and config, a face-check against the installed
 # simulator, remove (data kept), purge (data gone).
 #
-#   sudo packaging/deb-test.sh                  build with `cargo deb`, then test
+#   sudo packaging/deb-test.sh                  build with `cargo deb` (release), then test
+#   sudo DEB_PROFILE=dev packaging/deb-test.sh  package the dev-profile build instead (CI: the
+#                                               test build already compiled every dependency,
+#                                               so this skips a 25-minute cold release build)
 #   sudo DEB=path/to/faceki-kiosk_x_amd64.deb packaging/deb-test.sh   test a package as it is
 #
 # Run as root on a disposable machine or container (CI): it installs and purges the package
@@ -43,13 +46,21 @@ export DEBIAN_FRONTEND=noninteractive
 # --- build -------------------------------------------------------------------------------
 deb="${DEB:-}"
 if [ -z "$deb" ]; then
-  step "cargo deb (release build)"
-  if ! cargo deb --version >/dev/null 2>&1; then
-    cargo install cargo-deb --locked
+  # Pinned: later cargo-deb versions announce refusing the dev profile that CI packages.
+  if [ "$(cargo deb --version 2>/dev/null)" != "cargo-deb 3.8.0" ]; then
+    cargo install cargo-deb --version 3.8.0 --locked
   fi
-  cargo deb
+  if [ "${DEB_PROFILE:-release}" = dev ]; then
+    step "cargo deb from the dev-profile build (the shipped code, unoptimised)"
+    # The plain binary, without the test-hooks feature that the test build turns on.
+    cargo build --locked --bin faceki-kiosk
+    cargo deb --profile dev --no-build
+  else
+    step "cargo deb (release build)"
+    cargo deb
+  fi
   # cargo-deb names it faceki-kiosk_<version>-<revision>_<arch>.deb; take the newest.
-  deb="$(find target/debian -maxdepth 1 -name "${PKG}_*.deb" -printf '%T@ %p\n' | sort -nr | head -n 1 | cut -d' ' -f2-)"
+  deb="$(find "${CARGO_TARGET_DIR:-target}/debian" -maxdepth 1 -name "${PKG}_*.deb" -printf '%T@ %p\n' | sort -nr | head -n 1 | cut -d' ' -f2-)"
 fi
 [ -f "$deb" ] || fail "no package at $deb"
 case "$deb" in /*) ;; *) deb="./$deb" ;; esac

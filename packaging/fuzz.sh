@@ -16,8 +16,9 @@
 #                        expires_in clamp) never panic; Debug never shows the token
 #   mjpeg_frames         camera::mjpeg::split_frames + decode_jpeg never panic
 #
-# The first build compiles the whole dependency tree with ASan into fuzz/target: 10-20 minutes
-# on two cores. Needs what the kiosk's own build needs (libclang for nokhwa's bindgen).
+# The targets build the library without its `kiosk` feature (no window, camera, ML or HTTP), so
+# the first ASan build compiles only a few crates. The build goes to the user's cache
+# (FUZZ_TARGET_DIR, default ~/.cache/faceki-kiosk/fuzz-target), like the kiosk's own build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,11 +59,12 @@ else
 fi
 HOST=$(rustc -vV | sed -n 's/^host: //p')
 
-step "building fuzz targets (cargo fuzz build -O, AddressSanitizer)"
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/faceki-kiosk/fuzz-target}"
+step "building fuzz targets (cargo fuzz build -O, AddressSanitizer) into $CARGO_TARGET_DIR"
 build_start=$(date +%s)
 (cd fuzz && run "${CARGO[@]}" fuzz build -O)
 echo "build: $(( $(date +%s) - build_start )) s"
-BIN_DIR=fuzz/target/$HOST/release
+BIN_DIR=$CARGO_TARGET_DIR/$HOST/release
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/faceki-fuzz.XXXXXX")
 if [ "$KEEP_CORPUS" != 1 ]; then

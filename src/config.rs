@@ -24,6 +24,11 @@ pub enum SettingsError {
     },
     #[error("the config file {path} is not valid: {message}")]
     Invalid { path: PathBuf, message: String },
+    #[error("cannot write the config file {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -134,10 +139,11 @@ impl Default for LogSettings {
 }
 
 impl LogSettings {
+    /// The check-in database: `checkin_db`, or the platform's data dir.
     pub fn checkin_path(&self) -> Option<PathBuf> {
         self.checkin_db
             .clone()
-            .or_else(crate::checkin::default_path)
+            .or_else(|| project_dirs().map(|d| d.data_dir().join(crate::checkin::FILE_NAME)))
     }
 
     pub fn log_dir(&self) -> Option<PathBuf> {
@@ -363,7 +369,7 @@ impl Settings {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let io = |source| SettingsError::Read {
+            let io = |source| SettingsError::Write {
                 path: path.to_owned(),
                 source,
             };
@@ -395,7 +401,7 @@ impl Settings {
 
     /// Writes the file readable by its owner only (it holds the client secret).
     pub fn save(&self, path: &Path) -> Result<(), SettingsError> {
-        let io = |source| SettingsError::Read {
+        let io = |source| SettingsError::Write {
             path: path.to_owned(),
             source,
         };
@@ -514,6 +520,19 @@ mod tests {
             let err = Settings::parse(text).unwrap_err();
             assert!(err.contains(key), "{text:?} -> {err}");
         }
+    }
+
+    /// Gate keys of earlier versions (on other scales) still load, and change nothing.
+    #[test]
+    fn old_gate_keys_load_and_are_ignored() {
+        let s = Settings::parse("[gate]\ncentre_tolerance = 0.14\nmin_sharpness = 60.0\n").unwrap();
+        assert_eq!(s.gate.min_detail, Settings::default().gate.min_detail);
+        assert_eq!(
+            s.gate.max_oval_reach,
+            Settings::default().gate.max_oval_reach
+        );
+        let text = toml::to_string(&s).unwrap();
+        assert!(!text.contains("centre_tolerance") && !text.contains("min_sharpness"));
     }
 
     /// The documented example is exactly the defaults, key for key: nothing undocumented,

@@ -29,5 +29,12 @@ pub mod sound;
 #[cfg(feature = "kiosk")]
 pub mod ui;
 
+/// Locks a mutex, taking over a poisoned one: the thread that panicked has already been
+/// reported, and every mutex here guards a value that is replaced whole, never left half-written.
+#[cfg(feature = "kiosk")]
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// When the process started (set first thing by the binary), for the start-up measurement.
 pub static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();

@@ -5,15 +5,20 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::camera::{Camera, CaptureOptions, FrameSource, ReplaySource, SourceFactory};
-use crate::checkin::{Checkin, CheckinLog, Query, Row};
-use crate::config::Settings;
-use crate::faceki::{ErrorKind, FacekiClient, IdImage, ImageError, Outcome, Secret, TokenError};
+use crate::camera::{
+    Camera, CameraError, CaptureOptions, FrameSource, ReplaySource, SourceFactory,
+};
+use crate::checkin::{Checkin, CheckinLog, LogError, Query, Row};
+use crate::config::{Settings, SettingsError};
+use crate::faceki::{
+    ConfigError, ErrorKind, FacekiClient, IdImage, ImageError, Outcome, Secret, TokenError,
+};
+use crate::kiosk::pin::PinError;
 use crate::selfie::encode;
 use crate::selfie::worker::{GateWorker, WorkerOptions};
 use crate::sim::{self, Scenario, SimHandle};
@@ -114,15 +119,24 @@ pub enum RuntimeEvent {
     PinChecked {
         ok: bool,
     },
-    Cameras(Result<Vec<crate::camera::webcam::CameraChoice>, String>),
+    Cameras(Result<Vec<crate::camera::webcam::CameraChoice>, CameraError>),
     SettingsSaved {
-        result: Result<(), String>,
+        result: Result<(), SaveError>,
         pin_hash: Option<String>,
     },
     /// A check-in row could not be written (`None`: writing works again).
-    CheckinLog(Option<String>),
-    Checkins(Result<Vec<Row>, String>),
-    Exported(Result<(usize, PathBuf), String>),
+    CheckinLog(Option<LogError>),
+    Checkins(Result<Vec<Row>, LogError>),
+    Exported(Result<(usize, PathBuf), LogError>),
+}
+
+/// Why new settings could not be saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error(transparent)]
+    Pin(#[from] PinError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
 }
 
 /// Today's counters for the admin panel.
@@ -139,6 +153,34 @@ impl Counters {
     }
 }
 
+/// Wakes the UI thread so it drains the runtime's messages (egui's `request_repaint`).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// The way back to the UI thread: a message, then a wake-up.
+#[derive(Clone)]
+struct Reply {
+    tx: Sender<RuntimeEvent>,
+    wake: Waker,
+}
+
+impl Reply {
+    fn send(&self, event: RuntimeEvent) {
+        // The receiver lives as long as the runtime; a send can only fail during shutdown.
+        let _ = self.tx.send(event);
+        (self.wake)();
+    }
+}
+
+/// The tokio runtime for all IO: two workers are plenty for one check at a time, the ID
+/// image, the simulator and the background writers, and leave the cores to the camera and gate.
+pub fn io_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("faceki-io")
+        .build()
+}
+
 pub struct Runtime {
     tokio: tokio::runtime::Runtime,
     pub camera: Arc<Camera>,
@@ -147,16 +189,18 @@ pub struct Runtime {
     sim: Option<SimHandle>,
     tx: Sender<RuntimeEvent>,
     rx: Receiver<RuntimeEvent>,
+    waker: Waker,
     checks: Vec<(u64, tokio::task::JoinHandle<()>)>,
     pub counters: Counters,
     pub settings: Settings,
     /// Where settings are saved; `None` in demo mode (nothing is written).
     pub config_path: Option<PathBuf>,
-    pub client_error: Option<String>,
+    /// Why the FACEKI settings are not usable, while they are not.
+    pub client_error: Option<ConfigError>,
     /// The check-in log; `None` when it could not be opened (the kiosk runs on without it).
     checkins: Arc<Mutex<Option<CheckinLog>>>,
     /// Why check-ins are not being recorded, for staff; `None` while all is well.
-    pub checkin_error: Option<String>,
+    pub checkin_error: Option<LogError>,
     /// What the heartbeat and metrics report about this kiosk.
     pub health: Arc<crate::fleet::KioskHealth>,
     /// The shipper, heartbeat and metrics; `None` when none is configured.
@@ -172,11 +216,7 @@ impl Runtime {
         demo: Option<Scenario>,
         config_path: Option<PathBuf>,
     ) -> anyhow::Result<Self> {
-        let tokio = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .thread_name("faceki-io")
-            .build()?;
+        let tokio = io_runtime()?;
         let sim = match demo {
             Some(scenario) => {
                 let cfg = sim::SimConfig {
@@ -204,19 +244,19 @@ impl Runtime {
         let opened = match (demo.is_some(), settings.log.checkin_path()) {
             (true, _) => CheckinLog::in_memory_with(retention),
             (false, Some(path)) => CheckinLog::open_with(&path, retention),
-            (false, None) => Err(crate::checkin::LogError::NoFolder),
+            (false, None) => Err(LogError::NoFolder),
         };
         let (checkins, checkin_error) = match opened {
             Ok(log) => (Some(log), None),
             Err(e) => {
                 tracing::error!(error = %e, "check-ins will not be recorded");
-                (None, Some(e.to_string()))
+                (None, Some(e))
             }
         };
         let checkins = Arc::new(Mutex::new(checkins));
         tokio.spawn(daily_retention(Arc::clone(&checkins)));
         let health = Arc::new(crate::fleet::KioskHealth::new());
-        health.log_written(checkin_error.as_deref());
+        health.log_written(checkin_error.as_ref().map(ToString::to_string).as_deref());
         let fleet = crate::fleet::start(
             tokio.handle(),
             &settings,
@@ -232,6 +272,7 @@ impl Runtime {
             sim,
             tx,
             rx,
+            waker: Arc::new(|| {}),
             checks: Vec::new(),
             counters: Counters::default(),
             settings,
@@ -246,6 +287,45 @@ impl Runtime {
         Ok(rt)
     }
 
+    /// Called after each message for the UI thread (e.g. egui's `request_repaint`).
+    pub fn set_waker(&mut self, waker: impl Fn() + Send + Sync + 'static) {
+        self.waker = Arc::new(waker);
+    }
+
+    fn reply(&self) -> Reply {
+        Reply {
+            tx: self.tx.clone(),
+            wake: Arc::clone(&self.waker),
+        }
+    }
+
+    /// Runs `work` on tokio; its message (if any) goes to the UI thread.
+    fn spawn<F>(&self, work: F) -> tokio::task::JoinHandle<()>
+    where
+        F: Future<Output = Option<RuntimeEvent>> + Send + 'static,
+    {
+        let reply = self.reply();
+        self.tokio.spawn(async move {
+            if let Some(event) = work.await {
+                reply.send(event);
+            }
+        })
+    }
+
+    /// Runs `work` on a blocking thread (disk, argon2, device queries); its message (if any)
+    /// goes to the UI thread.
+    fn spawn_blocking<F>(&self, work: F)
+    where
+        F: FnOnce() -> Option<RuntimeEvent> + Send + 'static,
+    {
+        let reply = self.reply();
+        self.tokio.spawn_blocking(move || {
+            if let Some(event) = work() {
+                reply.send(event);
+            }
+        });
+    }
+
     pub fn is_demo(&self) -> bool {
         self.sim.is_some()
     }
@@ -254,7 +334,8 @@ impl Runtime {
         self.sim.as_ref()
     }
 
-    /// Stops the in-process simulator (tests: "service down").
+    /// Test hook: stops the in-process simulator ("the service is down").
+    #[cfg(feature = "test-hooks")]
     pub fn stop_sim(&mut self) {
         if let Some(s) = self.sim.take() {
             s.stop();
@@ -276,7 +357,7 @@ impl Runtime {
             Err(e) => {
                 tracing::error!(error = %e, "FACEKI settings are not usable");
                 self.client = None;
-                self.client_error = Some(e.to_string());
+                self.client_error = Some(e);
             }
         }
     }
@@ -292,32 +373,22 @@ impl Runtime {
 
     /// Starts check `check` with the gate's newest frame: crop, encode, face-check, all off the
     /// UI thread. Without a client or a frame it ends at once in an error (never a pass).
-    pub fn start_check(&mut self, check: u64, waker: impl Fn() + Send + 'static) {
-        let tx = self.tx.clone();
-        let Some(client) = self.client.clone() else {
-            let _ = tx.send(RuntimeEvent::CheckFinished {
-                check,
-                outcome: Outcome::error(
-                    ErrorKind::Auth,
-                    None,
-                    "FACEKI is not set up on this kiosk",
-                ),
-            });
-            waker();
-            return;
-        };
+    pub fn start_check(&mut self, check: u64) {
+        let client = self.client.clone();
         // The gate's frame is the one it judged; fall back to the newest camera frame.
-        let gated = self.gate.latest();
-        let (frame, face) = match gated {
+        let (frame, face) = match self.gate.latest() {
             Some(g) => (Some(g.frame.image.clone()), g.report.faces.first().cloned()),
             None => (self.camera.latest().map(|f| f.image), None),
         };
         let shape = self.settings.selfie.upload_shape(&self.settings.gate);
         let quality = self.settings.selfie.jpeg_quality;
-        let handle = self.tokio.spawn(async move {
-            let outcome = match frame {
-                None => Outcome::error(ErrorKind::ClientBug, None, "no camera frame to send"),
-                Some(image) => {
+        let handle = self.spawn(async move {
+            let outcome = match (client, frame) {
+                (None, _) => {
+                    Outcome::error(ErrorKind::Auth, None, "FACEKI is not set up on this kiosk")
+                }
+                (_, None) => Outcome::error(ErrorKind::ClientBug, None, "no camera frame to send"),
+                (Some(client), Some(image)) => {
                     let encoded = tokio::task::spawn_blocking(move || {
                         let upload = encode::prepare_upload(&image, face.as_ref(), shape);
                         encode::encode_jpeg(&upload, quality)
@@ -330,8 +401,7 @@ impl Runtime {
                     }
                 }
             };
-            let _ = tx.send(RuntimeEvent::CheckFinished { check, outcome });
-            waker();
+            Some(RuntimeEvent::CheckFinished { check, outcome })
         });
         self.checks.retain(|(_, h)| !h.is_finished());
         self.checks.push((check, handle));
@@ -345,53 +415,42 @@ impl Runtime {
         }
     }
 
-    pub fn fetch_id_image(&self, url: String, waker: impl Fn() + Send + 'static) {
+    pub fn fetch_id_image(&self, url: String) {
         let Some(client) = self.client.clone() else {
             return;
         };
-        let tx = self.tx.clone();
-        self.tokio.spawn(async move {
+        self.spawn(async move {
             let result = client.fetch_id_image(&url).await;
             if let Err(e) = &result {
                 // A failed image never fails the check: it only shows a placeholder.
                 tracing::warn!(error = %e, "ID image not shown");
             }
-            let _ = tx.send(RuntimeEvent::IdImage { url, result });
-            waker();
+            Some(RuntimeEvent::IdImage { url, result })
         });
     }
 
-    pub fn test_connection(&self, waker: impl Fn() + Send + 'static) {
-        let tx = self.tx.clone();
+    pub fn test_connection(&self) {
         let client = FacekiClient::new(self.settings.client_config());
-        self.tokio.spawn(async move {
+        self.spawn(async move {
             let result = match client {
                 Ok(c) => c.test_connection().await,
                 Err(e) => Err(TokenError::Malformed(e.to_string())),
             };
-            let _ = tx.send(RuntimeEvent::ConnectionTested(result));
-            waker();
+            Some(RuntimeEvent::ConnectionTested(result))
         });
     }
 
     /// Verifies a PIN against the stored hash on a blocking thread (argon2 is slow on purpose).
-    pub fn check_pin(&self, pin: String, waker: impl Fn() + Send + 'static) {
-        let tx = self.tx.clone();
+    pub fn check_pin(&self, pin: String) {
         let stored = self.settings.kiosk.pin_hash.clone();
-        self.tokio.spawn_blocking(move || {
+        self.spawn_blocking(move || {
             let ok = crate::kiosk::pin::verify(&pin, &stored);
-            let _ = tx.send(RuntimeEvent::PinChecked { ok });
-            waker();
+            Some(RuntimeEvent::PinChecked { ok })
         });
     }
 
     /// Applies new settings now and writes them in the background (not in demo mode).
-    pub fn save_settings(
-        &mut self,
-        new: Settings,
-        new_pin: Option<String>,
-        waker: impl Fn() + Send + 'static,
-    ) {
+    pub fn save_settings(&mut self, new: Settings, new_pin: Option<String>) {
         let demo = self.is_demo();
         let old_faceki = self.settings.faceki.clone();
         self.settings = new;
@@ -400,21 +459,17 @@ impl Runtime {
             self.settings.faceki = old_faceki;
         }
         self.rebuild_client();
-        let tx = self.tx.clone();
         let path = self.config_path.clone();
         let mut to_write = self.settings.clone();
-        self.tokio.spawn_blocking(move || {
-            let pin_hash = match new_pin.map(|p| crate::kiosk::pin::hash(&p)) {
-                Some(Ok(h)) => Some(h),
-                Some(Err(e)) => {
-                    let _ = tx.send(RuntimeEvent::SettingsSaved {
-                        result: Err(e.to_string()),
+        self.spawn_blocking(move || {
+            let pin_hash = match new_pin.map(|p| crate::kiosk::pin::hash(&p)).transpose() {
+                Ok(h) => h,
+                Err(e) => {
+                    return Some(RuntimeEvent::SettingsSaved {
+                        result: Err(e.into()),
                         pin_hash: None,
                     });
-                    waker();
-                    return;
                 }
-                None => None,
             };
             if let Some(h) = &pin_hash {
                 to_write.kiosk.pin_hash = h.clone();
@@ -431,15 +486,14 @@ impl Runtime {
                 to_write.fleet.database_url = Secret::default();
             }
             let result = match path {
-                Some(p) if !demo => to_write.save(&p).map_err(|e| e.to_string()),
+                Some(p) if !demo => to_write.save(&p).map_err(SaveError::from),
                 _ => Ok(()),
             };
             if let Err(e) = &result {
                 // Shown to staff in the admin panel; the kiosk keeps running on what it has.
                 tracing::error!(error = %e, "settings could not be saved");
             }
-            let _ = tx.send(RuntimeEvent::SettingsSaved { result, pin_hash });
-            waker();
+            Some(RuntimeEvent::SettingsSaved { result, pin_hash })
         });
     }
 
@@ -452,7 +506,7 @@ impl Runtime {
 
     /// Counts a finished check and writes its check-in row in the background. A failed write
     /// never stops the kiosk: it is logged and shown to staff.
-    pub fn record(&mut self, outcome: &Outcome, took: Duration, waker: impl Fn() + Send + 'static) {
+    pub fn record(&mut self, outcome: &Outcome, took: Duration) {
         self.counters.checks += 1;
         self.counters.total_check_time += took;
         if outcome.is_pass() {
@@ -461,34 +515,27 @@ impl Runtime {
         self.health.check_finished(outcome, took);
         let row = Checkin::from_outcome(outcome, took, std::time::SystemTime::now());
         let log = Arc::clone(&self.checkins);
-        let tx = self.tx.clone();
         let had_error = self.checkin_error.is_some();
         let health = Arc::clone(&self.health);
         let shipper = self.fleet.as_ref().map(|f| f.waker());
-        self.tokio.spawn_blocking(move || {
-            let mut guard = log.lock().unwrap_or_else(PoisonError::into_inner);
-            let result = match guard.as_mut() {
-                Some(log) => log.record(&row),
-                // Not open: already reported at start.
-                None => return,
-            };
-            drop(guard);
-            health.log_written(result.as_ref().err().map(|e| e.to_string()).as_deref());
+        self.spawn_blocking(move || {
+            // Not open: already reported at start.
+            let result = crate::lock(&log).as_mut()?.record(&row);
+            health.log_written(result.as_ref().err().map(ToString::to_string).as_deref());
             if let (Ok(()), Some(s)) = (&result, shipper) {
                 s.notify_one();
             }
             match result {
                 Ok(()) if had_error => {
                     tracing::info!("check-ins are being recorded again");
-                    let _ = tx.send(RuntimeEvent::CheckinLog(None));
+                    Some(RuntimeEvent::CheckinLog(None))
                 }
-                Ok(()) => return,
+                Ok(()) => None,
                 Err(e) => {
                     tracing::error!(error = %e, "a check-in could not be recorded");
-                    let _ = tx.send(RuntimeEvent::CheckinLog(Some(e.to_string())));
+                    Some(RuntimeEvent::CheckinLog(Some(e)))
                 }
             }
-            waker();
         });
     }
 
@@ -499,58 +546,47 @@ impl Runtime {
     }
 
     /// Test hook: makes the check-in log refuse writes (as a read-only or full disk would).
-    #[doc(hidden)]
+    #[cfg(feature = "test-hooks")]
     pub fn checkin_log_read_only(&self, read_only: bool) {
-        let guard = self.checkins.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(log) = guard.as_ref() {
+        if let Some(log) = crate::lock(&self.checkins).as_ref() {
             log.set_read_only(read_only);
         }
     }
 
     /// Check-ins for the staff view, newest first.
-    pub fn query_checkins(&self, q: Query, waker: impl Fn() + Send + 'static) {
+    pub fn query_checkins(&self, q: Query) {
         let log = Arc::clone(&self.checkins);
-        let tx = self.tx.clone();
-        self.tokio.spawn_blocking(move || {
-            let guard = log.lock().unwrap_or_else(PoisonError::into_inner);
-            let result = match guard.as_ref() {
-                Some(log) => log.query(&q).map_err(|e| e.to_string()),
-                None => Err("the check-in log is not open".into()),
+        self.spawn_blocking(move || {
+            let result = match crate::lock(&log).as_ref() {
+                Some(log) => log.query(&q),
+                None => Err(LogError::NotOpen),
             };
-            let _ = tx.send(RuntimeEvent::Checkins(result));
-            waker();
+            Some(RuntimeEvent::Checkins(result))
         });
     }
 
     /// Writes the check-ins since `since` (a local date, or all) to a CSV file.
-    pub fn export_checkins(
-        &self,
-        since: Option<String>,
-        out: PathBuf,
-        waker: impl Fn() + Send + 'static,
-    ) {
+    pub fn export_checkins(&self, since: Option<String>, out: PathBuf) {
         let log = Arc::clone(&self.checkins);
-        let tx = self.tx.clone();
-        self.tokio.spawn_blocking(move || {
-            let rows = {
-                let guard = log.lock().unwrap_or_else(PoisonError::into_inner);
-                match guard.as_ref() {
-                    Some(log) => log.query(&Query {
-                        since,
-                        ..Query::default()
-                    }),
-                    None => Ok(Vec::new()),
-                }
+        self.spawn_blocking(move || {
+            let rows = match crate::lock(&log).as_ref() {
+                Some(log) => log.query(&Query {
+                    since,
+                    ..Query::default()
+                }),
+                None => Err(LogError::NotOpen),
             };
-            let result = rows.map_err(|e| e.to_string()).and_then(|rows| {
-                crate::checkin::write_csv_file(&rows, &out).map_err(|e| e.to_string())?;
+            let result = rows.and_then(|rows| {
+                crate::checkin::write_csv_file(&rows, &out).map_err(|source| LogError::Io {
+                    path: out.display().to_string(),
+                    source,
+                })?;
                 Ok((rows.len(), out))
             });
             if let Err(e) = &result {
                 tracing::error!(error = %e, "check-ins could not be exported");
             }
-            let _ = tx.send(RuntimeEvent::Exported(result));
-            waker();
+            Some(RuntimeEvent::Exported(result))
         });
     }
 
@@ -578,6 +614,11 @@ impl Runtime {
             s.set_scenario(scenario);
         }
     }
+
+    /// Lists cameras on a blocking thread (the OS query can take a moment).
+    pub fn list_cameras(&self) {
+        self.spawn_blocking(|| Some(RuntimeEvent::Cameras(crate::camera::webcam::list_cameras())));
+    }
 }
 
 /// Deletes expired check-ins once a day while the kiosk runs (it also does so at start).
@@ -588,8 +629,7 @@ async fn daily_retention(log: Arc<Mutex<Option<CheckinLog>>>) {
         every.tick().await;
         let log = Arc::clone(&log);
         let done = tokio::task::spawn_blocking(move || {
-            let mut guard = log.lock().unwrap_or_else(PoisonError::into_inner);
-            guard
+            crate::lock(&log)
                 .as_mut()
                 .map(|l| l.apply_retention(std::time::SystemTime::now()))
         })
@@ -601,17 +641,5 @@ async fn daily_retention(log: Arc<Mutex<Option<CheckinLog>>>) {
             }
             Ok(None) | Err(_) => {}
         }
-    }
-}
-
-impl Runtime {
-    /// Lists cameras on a blocking thread (the OS query can take a moment).
-    pub fn list_cameras(&self, waker: impl Fn() + Send + 'static) {
-        let tx = self.tx.clone();
-        self.tokio.spawn_blocking(move || {
-            let result = crate::camera::webcam::list_cameras().map_err(|e| e.to_string());
-            let _ = tx.send(RuntimeEvent::Cameras(result));
-            waker();
-        });
     }
 }

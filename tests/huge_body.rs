@@ -1,5 +1,6 @@
 //! A 64 MB reply must be abandoned, not read into memory. Its own test binary, so the RSS
 //! reading is not disturbed by other tests running in parallel.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools may panic
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;

@@ -8,6 +8,7 @@
 //! and no image file was written anywhere.
 //!
 //! One test per binary: it sets this process's XDG dirs and its global log subscriber.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools may panic
 
 mod common;
 
@@ -64,9 +65,10 @@ fn is_image(bytes: &[u8]) -> bool {
 /// Runs one check through the runtime and waits for its outcome.
 fn check(rt: &mut Runtime, id: u64) -> Outcome {
     let (tx, rx) = mpsc::channel();
-    rt.start_check(id, move || {
+    rt.set_waker(move || {
         let _ = tx.send(());
     });
+    rt.start_check(id);
     let t0 = Instant::now();
     loop {
         let _ = rx.recv_timeout(Duration::from_millis(100));
@@ -172,10 +174,10 @@ fn no_secret_or_personal_data_leaks_anywhere() {
         if let Some(p) = outcome.person() {
             passes += 1;
             if let Some(url) = p.id_front_image.clone() {
-                rt.fetch_id_image(url, || {});
+                rt.fetch_id_image(url);
             }
         }
-        rt.record(&outcome, t.elapsed(), || {});
+        rt.record(&outcome, t.elapsed());
     }
     assert!(passes >= 85, "{passes} passes");
     std::thread::sleep(Duration::from_millis(500));
@@ -257,7 +259,7 @@ fn no_secret_or_personal_data_leaks_anywhere() {
 
     // Data dir: only the check-in log; names by design, the full number and secret never.
     let data_files = files_under(&home.join("data"));
-    let db = faceki_kiosk::checkin::default_path().unwrap();
+    let db = Settings::default().log.checkin_path().unwrap();
     assert!(
         data_files
             .iter()

@@ -2,7 +2,7 @@
 //! errors into "disconnected" followed by reopen attempts, so the kiosk recovers by itself.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -47,9 +47,7 @@ struct Shared {
     stats: CameraStats,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
+use crate::lock;
 
 impl Shared {
     fn wake(&self) {
@@ -84,10 +82,15 @@ impl Shared {
     }
 }
 
+/// A camera that says it streams but has sent nothing for this long counts as lost: a hung
+/// driver looks like that.
+pub const STALE_AFTER: Duration = Duration::from_secs(4);
+
 /// A running camera. Reading it never blocks on the device.
 pub struct Camera {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
+    started: Instant,
 }
 
 impl Camera {
@@ -115,7 +118,11 @@ impl Camera {
                 None
             }
         };
-        Self { shared, thread }
+        Self {
+            shared,
+            thread,
+            started: Instant::now(),
+        }
     }
 
     /// The newest frame, if any. Cheap: clones an `Arc`.
@@ -125,6 +132,22 @@ impl Camera {
 
     pub fn status(&self) -> CameraStatus {
         lock(&self.shared.status).clone()
+    }
+
+    /// Why the kiosk cannot use the camera now, or `None` when it can: disconnected, stopped,
+    /// or streaming nothing for [`STALE_AFTER`] (after a first grace period of that length).
+    pub fn trouble(&self) -> Option<String> {
+        match self.status() {
+            CameraStatus::Starting => None,
+            CameraStatus::Streaming { .. } => {
+                let stale = self
+                    .latest()
+                    .is_none_or(|f| f.captured_at.elapsed() > STALE_AFTER);
+                (stale && self.started.elapsed() > STALE_AFTER).then(|| "no frames".to_owned())
+            }
+            CameraStatus::Disconnected { reason, .. } => Some(reason),
+            CameraStatus::Stopped => Some("stopped".to_owned()),
+        }
     }
 
     pub fn stats(&self) -> &CameraStats {

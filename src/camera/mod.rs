@@ -19,7 +19,7 @@ use image::RgbImage;
 use thiserror::Error;
 
 #[cfg(feature = "kiosk")]
-pub use capture::{Camera, CameraStats, CaptureOptions};
+pub use capture::{Camera, CameraStats, CaptureOptions, STALE_AFTER};
 #[cfg(feature = "kiosk")]
 pub use faulty::{FaultPlan, FaultySource};
 #[cfg(feature = "kiosk")]

@@ -50,7 +50,7 @@ impl ReplaySource {
                 if mjpeg::frame_len(&bytes).is_some() {
                     frames.push(Bytes::from(bytes));
                 } else if let Ok(img) = image::load_from_memory(&bytes) {
-                    let jpeg = crate::selfie::encode::encode_jpeg(&img.to_rgb8(), 92)
+                    let jpeg = mjpeg::encode_jpeg(&img.to_rgb8(), 92)
                         .map_err(|e| CameraError::Open(e.to_string()))?;
                     frames.push(Bytes::from(jpeg));
                 }

@@ -9,7 +9,7 @@
 //! `shipped_at` time, the shipper sends unsent rows and marks them, and retention keeps every
 //! unsent row (up to [`Retention::outbox_cap`]).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -48,6 +48,8 @@ pub enum LogError {
     BadDate(String),
     #[error("this platform has no data folder; set [log] checkin_db in the config")]
     NoFolder,
+    #[error("the check-in log is not open")]
+    NotOpen,
 }
 
 /// One check, as it is written.
@@ -545,7 +547,7 @@ impl CheckinLog {
     }
 
     /// Test hook: refuses writes from now on, as a read-only file system would.
-    #[doc(hidden)]
+    #[cfg(feature = "test-hooks")]
     pub fn set_read_only(&self, read_only: bool) {
         if let Err(e) = self.conn.pragma_update(None, "query_only", read_only) {
             tracing::warn!(error = %e, "query_only could not be set");
@@ -554,7 +556,7 @@ impl CheckinLog {
 
     /// Test hook: forgets that rows were sent, as a crash between the fleet insert and the
     /// local mark would.
-    #[doc(hidden)]
+    #[cfg(feature = "test-hooks")]
     pub fn forget_shipped(&mut self) -> Result<usize, LogError> {
         self.conn
             .execute("UPDATE checkins SET shipped_at = NULL", [])
@@ -562,7 +564,7 @@ impl CheckinLog {
     }
 
     /// Test hook: caps the database size so inserts fail as on a full disk.
-    #[doc(hidden)]
+    #[cfg(test)]
     pub fn limit_pages(&self, pages: u32) -> Result<(), LogError> {
         self.conn
             .pragma_update(None, "max_page_count", pages)
@@ -601,11 +603,6 @@ pub fn parse_date(s: &str) -> Result<String, LogError> {
     }
 }
 
-/// Where the log lives by default: the platform's data dir.
-pub fn default_path() -> Option<PathBuf> {
-    crate::config::project_dirs().map(|d| d.data_dir().join(FILE_NAME))
-}
-
 fn unix_secs(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
@@ -637,8 +634,6 @@ mod tests {
             local_name: Some("إيلين ماري سبيسمن".into()),
             document_id: Some("X00001234".into()),
             country: None,
-            country_code: None,
-            dob: None,
             reference_id: Some("ref-1".into()),
             record_id: None,
             id_front_image: Some("https://example.com/id.png".into()),

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::config::Settings;
 use crate::faceki::{ErrorKind, FacekiClient, Outcome, Secret};
+use crate::i18n::{self, Lang};
 use crate::selfie::encode::{self, UploadShape};
 use crate::selfie::{Gate, GateReport, Verdict};
 use crate::sim;
@@ -200,7 +201,7 @@ fn print_refusal(name: &str, report: &GateReport, json: bool) -> anyhow::Result<
             image: name.to_owned(),
             outcome: "retake",
             code: None,
-            message: report.hint.text().to_owned(),
+            message: i18n::hint(report.hint).text(Lang::En).to_owned(),
             error_kind: None,
             detail: None,
             gate: Some(report.verdict.name()),
@@ -212,7 +213,7 @@ fn print_refusal(name: &str, report: &GateReport, json: bool) -> anyhow::Result<
             out,
             "{name}: RETAKE (local check: {})  {}",
             report.verdict.name(),
-            report.hint.text()
+            i18n::hint(report.hint).text(Lang::En)
         )?;
     }
     Ok(())
@@ -230,7 +231,7 @@ fn print_outcome(name: &str, outcome: &Outcome, json: bool) -> anyhow::Result<()
             image: name.to_owned(),
             outcome: outcome.name(),
             code: outcome.code(),
-            message: outcome.message(),
+            message: i18n::outcome(outcome).text(Lang::En).to_owned(),
             error_kind,
             detail,
             gate: None,
@@ -260,7 +261,7 @@ fn print_outcome(name: &str, outcome: &Outcome, json: bool) -> anyhow::Result<()
                 writeln!(
                     out,
                     "{name}: ERROR ({kind:?}{code})  {}  [{detail}]",
-                    outcome.message()
+                    i18n::outcome(outcome).text(Lang::En)
                 )?;
             }
             (_, None) => {
@@ -272,7 +273,7 @@ fn print_outcome(name: &str, outcome: &Outcome, json: bool) -> anyhow::Result<()
                     out,
                     "{name}: {}{code}  {}",
                     outcome.name().to_uppercase(),
-                    outcome.message()
+                    i18n::outcome(outcome).text(Lang::En)
                 )?;
             }
         }

@@ -396,8 +396,6 @@ fn demo(listen: SocketAddr) -> anyhow::Result<ExitCode> {
                         local_name: Some(local.into()),
                         document_id: Some(format!("X0000{:04}", n % 10_000)),
                         country: None,
-                        country_code: None,
-                        dob: None,
                         reference_id: None,
                         record_id: None,
                         id_front_image: None,

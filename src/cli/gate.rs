@@ -59,7 +59,7 @@ pub fn run(settings: GateSettings, args: GateArgs) -> anyhow::Result<ExitCode> {
                     bbox: f.bbox.map(round),
                 })
                 .collect(),
-            hint: report.hint.text(),
+            hint: crate::i18n::hint(report.hint).text(crate::i18n::Lang::En),
             metrics: &report.metrics,
         };
         if args.json {

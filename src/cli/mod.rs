@@ -207,9 +207,5 @@ fn list_cameras() -> anyhow::Result<ExitCode> {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .thread_name("faceki-io")
-        .build()?)
+    Ok(crate::runtime::io_runtime()?)
 }

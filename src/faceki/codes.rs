@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-/// Why a selfie must be taken again. Each maps to a hint the customer can act on.
+/// Why a selfie must be taken again. Each maps to a hint the customer can act on (the words
+/// are in the `i18n` catalogue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RetakeReason {
@@ -15,23 +16,6 @@ pub enum RetakeReason {
     PoorLight,
     MultipleFaces,
     Blurred,
-}
-
-impl RetakeReason {
-    /// What the customer should do, in one short sentence.
-    pub fn hint(self) -> &'static str {
-        match self {
-            Self::TryAgain => "Please try again and look straight at the camera.",
-            Self::FaceCropped => "Your whole face must be visible. Please step into the oval.",
-            Self::TooClose => "You are too close. Please step back a little.",
-            Self::NoFace => "We could not see a face. Please look at the camera.",
-            Self::NearBorder => "Please move so your face is in the middle of the oval.",
-            Self::TooSmall => "Please come a little closer to the camera.",
-            Self::PoorLight => "It is too dark. Please face the light.",
-            Self::MultipleFaces => "Only one person at a time, please.",
-            Self::Blurred => "The picture was blurred. Please hold still.",
-        }
-    }
 }
 
 /// What a code means for the kiosk.

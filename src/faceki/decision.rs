@@ -17,8 +17,6 @@ pub struct Person {
     pub local_name: Option<String>,
     pub document_id: Option<String>,
     pub country: Option<String>,
-    pub country_code: Option<String>,
-    pub dob: Option<String>,
     pub reference_id: Option<String>,
     /// The record's `_id`.
     pub record_id: Option<String>,
@@ -149,45 +147,9 @@ impl Outcome {
             _ => None,
         }
     }
-
-    /// What to tell the person in front of the kiosk (no personal data in it).
-    pub fn message(&self) -> String {
-        match self {
-            Self::Pass { .. } => "Verified.".into(),
-            Self::NoMatch { .. } => {
-                "We could not find you. If you have not registered yet, please see staff.".into()
-            }
-            Self::Retake { reason, .. } => reason.hint().into(),
-            Self::Denied { .. } => "Your registration is not active. Please see staff.".into(),
-            Self::Ambiguous { .. } => "We could not confirm who you are. Please see staff.".into(),
-            Self::Error { kind, .. } => kind.message().into(),
-        }
-    }
 }
 
 impl ErrorKind {
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::Timeout => "The check took too long. Please try again.",
-            Self::Unreachable | Self::Transport => {
-                "The verification service cannot be reached. Please try again or see staff."
-            }
-            Self::Auth => {
-                "This kiosk is not signed in to the verification service. Please see staff."
-            }
-            Self::RateLimited => "The verification service is busy. Please try again in a moment.",
-            Self::Quota => "This kiosk has used up its verifications. Please see staff.",
-            Self::AccountSetup => {
-                "This kiosk's account is not set up for face checks. Please see staff."
-            }
-            Self::Service => "The verification service has a problem. Please try again later.",
-            Self::ClientBug => "The photo could not be sent. Please try again.",
-            Self::Malformed | Self::UnknownCode => {
-                "The verification service gave an answer we cannot use. Please see staff."
-            }
-        }
-    }
-
     /// True for faults of this kiosk's setup that staff must fix (not the customer's retry).
     pub fn needs_staff(self) -> bool {
         matches!(self, Self::Auth | Self::Quota | Self::AccountSetup)
@@ -367,8 +329,6 @@ fn person_from(r: &KycRecord) -> Person {
         local_name: own(&r.local_name),
         document_id: own(&r.document_id),
         country: own(&r.country),
-        country_code: own(&r.country_code),
-        dob: own(&r.dob),
         reference_id: own(&r.reference_id),
         record_id: own(&r.id),
         id_front_image: field(&r.id_front_image).and_then(normalise_image_url),
@@ -453,7 +413,6 @@ mod tests {
         ] {
             let out = decide_json(&json!({"responseCode": code, "data": {"message": "x"}}));
             assert_eq!(out, Outcome::Retake { code, reason });
-            assert!(!out.message().is_empty());
         }
         // Also when a 400 carries it, and when the code is a string.
         let out = decide(400, br#"{"responseCode":"8006"}"#);

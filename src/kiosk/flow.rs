@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use super::pin::PinGuard;
 use crate::faceki::{ErrorKind, Outcome};
 use crate::selfie::{Hint, Verdict};
 
@@ -60,7 +61,7 @@ pub struct GateView {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
-    /// First start without FACEKI credentials: staff must set up. Never a fake pass.
+    /// First start without FACEKI credentials or staff PIN: staff must set up. Never a check.
     Setup,
     /// Nobody there.
     Attract,
@@ -82,8 +83,23 @@ pub enum Screen {
     },
     /// Too many failed attempts.
     Cooldown { until: Duration },
-    /// Staff settings, behind the PIN.
+    /// Staff asked for the PIN pad. The customer flow is paused: no check starts.
+    StaffPin { status: PinStatus },
+    /// Staff settings, behind the PIN. The customer flow is paused: no check starts.
     Admin,
+}
+
+/// Where the staff PIN pad stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinStatus {
+    /// Waiting for digits.
+    Enter,
+    /// The PIN is being verified (argon2, off the UI thread).
+    Checking,
+    /// The last PIN was wrong; this many tries before the lockout.
+    Wrong { tries_left: u32 },
+    /// Too many wrong PINs: no try is accepted before `until`.
+    Locked { until: Duration },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -107,12 +123,23 @@ pub enum Event {
     Dismiss,
     /// Someone used the screen without a face in view (the language switch): a visitor is there.
     Touch,
-    /// Staff passed the PIN.
-    AdminOpened,
-    /// Staff closed the admin panel; `configured` says whether FACEKI credentials are set.
+    /// The "Staff" button, or a request to close the kiosk window: ask for the PIN.
+    OpenStaffPin,
+    /// "Cancel" on the PIN pad.
+    CloseStaffPin,
+    /// Staff entered a PIN (the digits stay with the pad; see [`Effect::VerifyPin`]).
+    PinSubmitted,
+    /// The verification of the submitted PIN.
+    PinChecked {
+        ok: bool,
+    },
+    /// Staff closed the admin panel (or saved the set-up screen); `configured` says whether
+    /// FACEKI credentials and a staff PIN are set.
     AdminClosed {
         configured: bool,
     },
+    /// Staff saved new flow settings.
+    SettingsChanged(FlowSettings),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -141,6 +168,10 @@ pub enum Effect {
     Sound(Cue),
     /// The visitor has gone (or got in): drop their choices, such as the language.
     VisitEnded,
+    /// Verify the PIN the pad holds; the answer comes back as [`Event::PinChecked`].
+    VerifyPin,
+    /// The PIN was right: fill the admin panel with the current settings.
+    OpenAdmin,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +183,7 @@ pub enum Cue {
 
 pub struct Flow {
     screen: Screen,
-    pub settings: FlowSettings,
+    settings: FlowSettings,
     configured: bool,
     next_check: u64,
     failures: VecDeque<Duration>,
@@ -163,6 +194,14 @@ pub struct Flow {
     /// After a pass, auto-capture waits until nobody has been in view for `idle_after`: the
     /// person who just got in is not checked (and billed) again while they linger.
     await_departure: bool,
+    /// Why the camera gives no frames, while it does not. Kept apart from the screen so that
+    /// leaving a staff screen shows "camera missing" again if it still is.
+    camera_lost: Option<String>,
+    /// The screen the PIN pad interrupted, when it was a pause that must outlast a cancelled
+    /// PIN pad (cooldown, service unavailable): tapping "Staff" then "Cancel" is no way round it.
+    paused: Option<Screen>,
+    /// Wrong-PIN lockout.
+    pin_guard: PinGuard,
 }
 
 impl Flow {
@@ -180,11 +219,18 @@ impl Flow {
             last_someone: Duration::ZERO,
             visit_open: false,
             await_departure: false,
+            camera_lost: None,
+            paused: None,
+            pin_guard: PinGuard::default(),
         }
     }
 
     pub fn screen(&self) -> &Screen {
         &self.screen
+    }
+
+    pub fn settings(&self) -> &FlowSettings {
+        &self.settings
     }
 
     /// True while the kiosk waits for the person who just passed to leave; only a tap on
@@ -193,16 +239,33 @@ impl Flow {
         self.await_departure
     }
 
+    /// Whether the customer should see a "Take photo" button: auto-capture is off, or it waits
+    /// for the last visitor to leave.
+    pub fn manual_capture(&self) -> bool {
+        !self.settings.auto_capture || self.await_departure
+    }
+
     /// Failed attempts still counting toward the limit.
     pub fn recent_failures(&self) -> usize {
         self.failures.len()
     }
 
-    fn idle_screen(&mut self) -> Screen {
-        if self.configured {
-            Screen::Attract
-        } else {
-            Screen::Setup
+    /// Staff screens (set-up, PIN pad, admin panel): the customer flow is paused.
+    pub fn staff_screen(&self) -> bool {
+        matches!(
+            self.screen,
+            Screen::Setup | Screen::StaffPin { .. } | Screen::Admin
+        )
+    }
+
+    /// The screen to show when nothing is going on.
+    fn idle_screen(&self) -> Screen {
+        match &self.camera_lost {
+            _ if !self.configured => Screen::Setup,
+            Some(reason) => Screen::CameraMissing {
+                reason: reason.clone(),
+            },
+            None => Screen::Attract,
         }
     }
 
@@ -210,30 +273,12 @@ impl Flow {
     pub fn handle(&mut self, event: Event, now: Duration) -> Vec<Effect> {
         let mut fx = Vec::new();
         self.expire_failures(now);
-
-        // Events that apply in any customer-facing state.
-        match &event {
-            Event::AdminOpened => {
-                if let Screen::Verifying { check, .. } = self.screen {
-                    fx.push(Effect::CancelCheck { check });
-                }
-                if matches!(self.screen, Screen::Result { .. }) {
-                    fx.push(Effect::ClearPersonalData);
-                }
-                self.screen = Screen::Admin;
-                return fx;
-            }
-            Event::AdminClosed { configured } => {
-                self.configured = *configured;
-                if self.screen == Screen::Admin || self.screen == Screen::Setup {
-                    self.screen = self.idle_screen();
-                    fx.push(Effect::ResetGate);
-                }
-                return fx;
-            }
-            _ => {}
+        if self.staff_event(&event, now, &mut fx) || self.camera_event(&event, &mut fx) {
+            return fx;
         }
-        if matches!(self.screen, Screen::Admin | Screen::Setup) {
+        if self.staff_screen() {
+            // Nothing of the customer flow runs behind a staff screen: no gate verdict or tap
+            // starts a check (or bills one) while staff type a PIN or change settings.
             return fx;
         }
         // A face anywhere, or a tap, means a visitor is there (a face during a result is the
@@ -246,32 +291,6 @@ impl Flow {
         if present {
             self.last_someone = now;
             self.visit_open = true;
-        }
-        match &event {
-            Event::CameraLost { reason } => {
-                if let Screen::Verifying { check, .. } = self.screen {
-                    // The selfie is already on its way: let the check finish.
-                    let _ = check;
-                } else if !matches!(
-                    self.screen,
-                    Screen::Result { .. }
-                        | Screen::ServiceUnavailable { .. }
-                        | Screen::Cooldown { .. }
-                ) {
-                    self.screen = Screen::CameraMissing {
-                        reason: reason.clone(),
-                    };
-                }
-                return fx;
-            }
-            Event::CameraBack => {
-                if matches!(self.screen, Screen::CameraMissing { .. }) {
-                    self.screen = Screen::Attract;
-                    fx.push(Effect::ResetGate);
-                }
-                return fx;
-            }
-            _ => {}
         }
 
         let screen = std::mem::replace(&mut self.screen, Screen::Attract);
@@ -291,7 +310,7 @@ impl Flow {
             (Screen::Verifying { check, .. }, Event::Cancel) => {
                 fx.push(Effect::CancelCheck { check });
                 fx.push(Effect::ResetGate);
-                Screen::Attract
+                self.idle_screen()
             }
             (s @ Screen::Verifying { .. }, _) => s,
 
@@ -314,7 +333,7 @@ impl Flow {
                 if now >= until {
                     self.failures.clear();
                     fx.push(Effect::ResetGate);
-                    Screen::Attract
+                    self.idle_screen()
                 } else {
                     Screen::Cooldown { until }
                 }
@@ -329,7 +348,7 @@ impl Flow {
             ) => {
                 if now >= retry_at || ev == Event::Dismiss {
                     fx.push(Effect::ResetGate);
-                    Screen::Attract
+                    self.idle_screen()
                 } else {
                     Screen::ServiceUnavailable {
                         kind,
@@ -338,11 +357,11 @@ impl Flow {
                     }
                 }
             }
-            (Screen::CameraMissing { reason }, _) => Screen::CameraMissing { reason },
+            (s @ Screen::CameraMissing { .. }, _) => s,
 
             (Screen::Countdown { until }, ev) => {
                 if ev == Event::Cancel {
-                    Screen::Attract
+                    self.idle_screen()
                 } else if now >= until {
                     self.start_check(now, &mut fx)
                 } else {
@@ -377,10 +396,9 @@ impl Flow {
                     Screen::Attract
                 }
             }
-            (Screen::Positioning { gate }, Event::Tick)
+            (Screen::Positioning { .. }, Event::Tick)
                 if now - self.last_someone >= self.settings.idle_after =>
             {
-                let _ = gate;
                 Screen::Attract
             }
             (s, _) => s,
@@ -397,6 +415,116 @@ impl Flow {
             fx.push(Effect::VisitEnded);
         }
         fx
+    }
+
+    /// The PIN pad, the admin panel and settings, in any state. True when `event` was one.
+    fn staff_event(&mut self, event: &Event, now: Duration, fx: &mut Vec<Effect>) -> bool {
+        match event {
+            Event::SettingsChanged(settings) => self.settings = settings.clone(),
+            // The set-up screen is the staff screen until a PIN exists; the admin panel has
+            // its own way out.
+            Event::OpenStaffPin if matches!(self.screen, Screen::Setup | Screen::Admin) => {}
+            Event::OpenStaffPin if matches!(self.screen, Screen::StaffPin { .. }) => {}
+            Event::OpenStaffPin => {
+                match std::mem::replace(&mut self.screen, Screen::Attract) {
+                    Screen::Verifying { check, .. } => fx.push(Effect::CancelCheck { check }),
+                    Screen::Result { .. } => fx.push(Effect::ClearPersonalData),
+                    s @ (Screen::Cooldown { .. } | Screen::ServiceUnavailable { .. }) => {
+                        self.paused = Some(s)
+                    }
+                    _ => {}
+                }
+                let status = match self.pin_guard.check_allowed(now) {
+                    Err(left) => PinStatus::Locked { until: now + left },
+                    Ok(()) => PinStatus::Enter,
+                };
+                self.screen = Screen::StaffPin { status };
+            }
+            Event::CloseStaffPin => {
+                if matches!(self.screen, Screen::StaffPin { .. }) {
+                    // A pause that has run out meanwhile ends on the next event as usual.
+                    self.screen = self.paused.take().unwrap_or_else(|| self.idle_screen());
+                    fx.push(Effect::ResetGate);
+                }
+            }
+            Event::PinSubmitted => {
+                if let Screen::StaffPin { status } = &mut self.screen {
+                    match (*status, self.pin_guard.check_allowed(now)) {
+                        // One PIN at a time.
+                        (PinStatus::Checking, _) => {}
+                        (_, Err(left)) => *status = PinStatus::Locked { until: now + left },
+                        (_, Ok(())) => {
+                            *status = PinStatus::Checking;
+                            fx.push(Effect::VerifyPin);
+                        }
+                    }
+                }
+            }
+            Event::PinChecked { ok } => {
+                let Screen::StaffPin {
+                    status: PinStatus::Checking,
+                } = self.screen
+                else {
+                    // The pad was cancelled meanwhile: a right PIN opens nothing now.
+                    if !ok {
+                        self.pin_guard.record(false, now);
+                    }
+                    return true;
+                };
+                let left = self.pin_guard.record(*ok, now);
+                self.screen = if *ok {
+                    // Staff are here: pauses they opened the panel from are theirs to clear.
+                    self.paused = None;
+                    fx.push(Effect::OpenAdmin);
+                    Screen::Admin
+                } else if left == 0 {
+                    Screen::StaffPin {
+                        status: PinStatus::Locked {
+                            until: now + self.pin_guard.lockout,
+                        },
+                    }
+                } else {
+                    Screen::StaffPin {
+                        status: PinStatus::Wrong { tries_left: left },
+                    }
+                };
+            }
+            Event::AdminClosed { configured } => {
+                self.configured = *configured;
+                if matches!(self.screen, Screen::Admin | Screen::Setup) {
+                    self.screen = self.idle_screen();
+                    fx.push(Effect::ResetGate);
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// The camera's health, in any state. True when `event` was one.
+    fn camera_event(&mut self, event: &Event, fx: &mut Vec<Effect>) -> bool {
+        match event {
+            Event::CameraLost { reason } => {
+                self.camera_lost = Some(reason.clone());
+                // A check already on its way finishes; a result, a pause or a staff screen
+                // stays. The loss shows once they end.
+                if matches!(
+                    self.screen,
+                    Screen::Attract | Screen::Positioning { .. } | Screen::Countdown { .. }
+                ) {
+                    self.screen = self.idle_screen();
+                }
+            }
+            Event::CameraBack => {
+                self.camera_lost = None;
+                if matches!(self.screen, Screen::CameraMissing { .. }) {
+                    self.screen = self.idle_screen();
+                    fx.push(Effect::ResetGate);
+                }
+            }
+            _ => return false,
+        }
+        true
     }
 
     fn start_check(&mut self, now: Duration, fx: &mut Vec<Effect>) -> Screen {
@@ -458,7 +586,7 @@ impl Flow {
                 until: now + self.settings.cooldown,
             }
         } else {
-            Screen::Attract
+            self.idle_screen()
         }
     }
 
@@ -499,8 +627,6 @@ mod tests {
                 local_name: None,
                 document_id: Some("X00000000".into()),
                 country: None,
-                country_code: None,
-                dob: None,
                 reference_id: None,
                 record_id: None,
                 id_front_image: Some("http://127.0.0.1:1/id.png".into()),
@@ -515,6 +641,28 @@ mod tests {
                 _ => None,
             })
             .expect("a check started")
+    }
+
+    fn checks_started(fx: &[Effect]) -> usize {
+        fx.iter()
+            .filter(|e| matches!(e, Effect::StartCheck { .. }))
+            .count()
+    }
+
+    /// From the PIN pad (or opening it first): a right PIN, the admin panel.
+    fn open_admin(f: &mut Flow, t: f64) {
+        if !matches!(f.screen(), Screen::StaffPin { .. }) {
+            f.handle(Event::OpenStaffPin, s(t));
+        }
+        assert!(
+            f.handle(Event::PinSubmitted, s(t))
+                .contains(&Effect::VerifyPin)
+        );
+        assert!(
+            f.handle(Event::PinChecked { ok: true }, s(t))
+                .contains(&Effect::OpenAdmin)
+        );
+        assert_eq!(f.screen(), &Screen::Admin);
     }
 
     /// Someone walks up, holds still, and the check starts; returns the check id.
@@ -533,7 +681,9 @@ mod tests {
         assert!(f.handle(gate(Verdict::Ok, true, true), s(1.0)).is_empty());
         assert!(f.handle(Event::CaptureNow, s(2.0)).is_empty());
         assert_eq!(f.screen(), &Screen::Setup);
-        f.handle(Event::AdminOpened, s(3.0));
+        // The set-up screen is itself the staff screen: there is no PIN to ask for yet.
+        assert!(f.handle(Event::OpenStaffPin, s(3.0)).is_empty());
+        assert_eq!(f.screen(), &Screen::Setup);
         f.handle(Event::AdminClosed { configured: true }, s(4.0));
         assert_eq!(f.screen(), &Screen::Attract);
     }
@@ -770,8 +920,10 @@ mod tests {
     fn admin_interrupts_and_clears() {
         let mut f = Flow::new(FlowSettings::default(), true);
         let check = walk_up(&mut f, 0.0);
-        let fx = f.handle(Event::AdminOpened, s(1.5));
+        let fx = f.handle(Event::OpenStaffPin, s(1.5));
         assert!(fx.contains(&Effect::CancelCheck { check }));
+        assert!(matches!(f.screen(), Screen::StaffPin { .. }));
+        open_admin(&mut f, 1.6);
         assert_eq!(f.screen(), &Screen::Admin);
         assert!(f.handle(gate(Verdict::Ok, true, true), s(2.0)).is_empty());
         f.handle(Event::AdminClosed { configured: true }, s(3.0));
@@ -876,5 +1028,178 @@ mod tests {
         assert_eq!(f.screen(), &Screen::Attract);
         assert!(!ended(&f.handle(Event::Tick, s(13.5))));
         assert!(ended(&f.handle(Event::Tick, s(14.0))));
+    }
+
+    /// Issue 15: a steady face in view with auto-capture on must not start (and bill) a check
+    /// while staff type the PIN or change settings.
+    #[test]
+    fn no_check_starts_while_the_pin_pad_or_the_admin_panel_is_open() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        assert!(f.settings().auto_capture);
+        f.handle(gate(Verdict::TooSmall, true, false), s(0.0));
+        f.handle(Event::OpenStaffPin, s(0.5));
+        assert_eq!(
+            f.screen(),
+            &Screen::StaffPin {
+                status: PinStatus::Enter
+            }
+        );
+        let mut t = 1.0;
+        let mut started = 0;
+        // Behind the PIN pad: a steady face, taps, a wrong PIN, time passing.
+        for _ in 0..50 {
+            started += checks_started(&f.handle(gate(Verdict::Ok, true, true), s(t)));
+            started += checks_started(&f.handle(Event::CaptureNow, s(t)));
+            started += checks_started(&f.handle(Event::Tick, s(t + 0.05)));
+            t += 0.1;
+        }
+        f.handle(Event::PinSubmitted, s(t));
+        f.handle(Event::PinChecked { ok: false }, s(t));
+        assert_eq!(
+            f.screen(),
+            &Screen::StaffPin {
+                status: PinStatus::Wrong { tries_left: 4 }
+            }
+        );
+        started += checks_started(&f.handle(gate(Verdict::Ok, true, true), s(t + 0.1)));
+        // Behind the admin panel, for a minute.
+        open_admin(&mut f, t + 1.0);
+        for i in 0..600 {
+            let at = s(t + 2.0 + i as f64 * 0.1);
+            started += checks_started(&f.handle(gate(Verdict::Ok, true, true), at));
+            started += checks_started(&f.handle(Event::CaptureNow, at));
+            started += checks_started(&f.handle(Event::Touch, at));
+        }
+        assert_eq!(started, 0, "a check started behind a staff screen");
+        assert_eq!(f.screen(), &Screen::Admin);
+        // Closed: the kiosk checks the next steady face again.
+        f.handle(Event::AdminClosed { configured: true }, s(t + 70.0));
+        assert_eq!(f.screen(), &Screen::Attract);
+        f.handle(gate(Verdict::Ok, true, false), s(t + 70.5));
+        let fx = f.handle(gate(Verdict::Ok, true, true), s(t + 71.5));
+        assert_eq!(checks_started(&fx), 1);
+    }
+
+    #[test]
+    fn the_pin_pad_locks_after_five_wrong_pins() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        f.handle(Event::OpenStaffPin, s(0.0));
+        for left in (1..5).rev() {
+            assert!(
+                f.handle(Event::PinSubmitted, s(1.0))
+                    .contains(&Effect::VerifyPin)
+            );
+            f.handle(Event::PinChecked { ok: false }, s(1.0));
+            assert_eq!(
+                f.screen(),
+                &Screen::StaffPin {
+                    status: PinStatus::Wrong { tries_left: left }
+                }
+            );
+        }
+        f.handle(Event::PinSubmitted, s(2.0));
+        f.handle(Event::PinChecked { ok: false }, s(2.0));
+        let locked = Screen::StaffPin {
+            status: PinStatus::Locked { until: s(302.0) },
+        };
+        assert_eq!(f.screen(), &locked);
+        // Even the right PIN is not tried while locked; closing and reopening changes nothing.
+        assert!(f.handle(Event::PinSubmitted, s(10.0)).is_empty());
+        f.handle(Event::CloseStaffPin, s(11.0));
+        f.handle(Event::OpenStaffPin, s(12.0));
+        assert_eq!(f.screen(), &locked);
+        // After the lockout, a right PIN opens the panel.
+        open_admin(&mut f, 303.0);
+    }
+
+    #[test]
+    fn a_right_pin_after_the_pad_was_cancelled_opens_nothing() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        f.handle(Event::OpenStaffPin, s(0.0));
+        f.handle(Event::PinSubmitted, s(0.5));
+        f.handle(Event::CloseStaffPin, s(0.6));
+        assert!(f.handle(Event::PinChecked { ok: true }, s(0.7)).is_empty());
+        assert_eq!(f.screen(), &Screen::Attract);
+    }
+
+    #[test]
+    fn the_pin_pad_clears_a_result_and_is_no_way_round_a_cooldown() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        let check = walk_up(&mut f, 20.0);
+        f.handle(
+            Event::CheckFinished {
+                check,
+                outcome: person(),
+            },
+            s(21.0),
+        );
+        assert!(matches!(f.screen(), Screen::Result { .. }));
+        assert!(
+            f.handle(Event::OpenStaffPin, s(22.0))
+                .contains(&Effect::ClearPersonalData)
+        );
+        f.handle(Event::CloseStaffPin, s(23.0));
+        assert_eq!(f.screen(), &Screen::Attract);
+
+        let mut f = Flow::new(FlowSettings::default(), true);
+        for i in 0..5 {
+            let t = i as f64 * 10.0;
+            let check = walk_up(&mut f, t);
+            f.handle(
+                Event::CheckFinished {
+                    check,
+                    outcome: Outcome::NoMatch { code: None },
+                },
+                s(t + 2.0),
+            );
+            f.handle(Event::Dismiss, s(t + 3.0));
+        }
+        let cooldown = f.screen().clone();
+        assert!(matches!(cooldown, Screen::Cooldown { .. }));
+        f.handle(Event::OpenStaffPin, s(50.0));
+        f.handle(Event::CloseStaffPin, s(51.0));
+        assert_eq!(
+            f.screen(),
+            &cooldown,
+            "Staff + Cancel must not end a cooldown"
+        );
+        // Staff who get in end it.
+        open_admin(&mut f, 52.0);
+        f.handle(Event::AdminClosed { configured: true }, s(60.0));
+        assert_eq!(f.screen(), &Screen::Attract);
+    }
+
+    #[test]
+    fn a_camera_lost_behind_the_admin_panel_shows_once_it_closes() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        open_admin(&mut f, 0.0);
+        f.handle(
+            Event::CameraLost {
+                reason: "unplugged".into(),
+            },
+            s(1.0),
+        );
+        assert_eq!(f.screen(), &Screen::Admin);
+        f.handle(Event::AdminClosed { configured: true }, s(2.0));
+        assert!(matches!(f.screen(), Screen::CameraMissing { .. }));
+        f.handle(Event::CameraBack, s(3.0));
+        assert_eq!(f.screen(), &Screen::Attract);
+    }
+
+    #[test]
+    fn settings_change_through_an_event() {
+        let mut f = Flow::new(FlowSettings::default(), true);
+        let manual = FlowSettings {
+            auto_capture: false,
+            ..FlowSettings::default()
+        };
+        f.handle(Event::SettingsChanged(manual.clone()), s(0.0));
+        assert_eq!(f.settings(), &manual);
+        assert!(f.manual_capture());
+        f.handle(gate(Verdict::Ok, true, false), s(1.0));
+        assert_eq!(
+            checks_started(&f.handle(gate(Verdict::Ok, true, true), s(2.0))),
+            0
+        );
     }
 }

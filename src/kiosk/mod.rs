@@ -3,4 +3,4 @@
 pub mod flow;
 pub mod pin;
 
-pub use flow::{Cue, Effect, Event, Flow, FlowSettings, GateView, Screen};
+pub use flow::{Cue, Effect, Event, Flow, FlowSettings, GateView, PinStatus, Screen};

@@ -1,8 +1,13 @@
-//! BlazeFace (MediaPipe's short-range face detector) run with tract.
+//! BlazeFace (MediaPipe's face detectors) run with tract.
 //!
-//! Input 1x3x128x128 RGB scaled to [-1, 1]; outputs 896 anchors x (box + 6 keypoints) and a
-//! score each. The short-range model only finds faces that are large in its 128-px input, so it
-//! looks at the centred square of the frame, where the oval guide puts the face.
+//! Two models with one output layout (per anchor: box + 6 keypoints, and a score):
+//! - short range: input 1x3x128x128, 896 anchors; finds faces that are large in its input, so
+//!   it suits a square around a face that is already known to be there;
+//! - full range: input 1x3x192x192, 2304 anchors (one per cell of a 48x48 grid); finds faces
+//!   down to ~12 px of its input, so the whole 16:9 frame, letterboxed, can be searched at once:
+//!   a person standing to one side of the oval or a second person beside it.
+//!
+//! Both take RGB scaled to [-1, 1], NCHW.
 
 use std::io::Cursor;
 use std::sync::Arc;
@@ -12,9 +17,40 @@ use serde::Serialize;
 use thiserror::Error;
 use tract_onnx::prelude::*;
 
-const MODEL: &[u8] = include_bytes!("../../assets/models/face_detection_short_range.onnx");
-pub const INPUT: usize = 128;
-const ANCHORS: usize = 896;
+const SHORT_RANGE: &[u8] = include_bytes!("../../assets/models/face_detection_short_range.onnx");
+const FULL_RANGE: &[u8] = include_bytes!("../../assets/models/face_detection_full_range.onnx");
+
+/// Which BlazeFace model a [`Detector`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    ShortRange,
+    FullRange,
+}
+
+impl Model {
+    /// Side of the square input, px.
+    pub fn input(self) -> usize {
+        match self {
+            Self::ShortRange => 128,
+            Self::FullRange => 192,
+        }
+    }
+
+    fn anchors(self) -> Vec<(f32, f32)> {
+        match self {
+            // Stride 8 (16x16 grid, 2 per cell), then stride 16 (8x8 grid, 6 per cell).
+            Self::ShortRange => grid_anchors(&[(16, 2), (8, 6)]),
+            Self::FullRange => grid_anchors(&[(48, 1)]),
+        }
+    }
+
+    fn bytes(self) -> &'static [u8] {
+        match self {
+            Self::ShortRange => SHORT_RANGE,
+            Self::FullRange => FULL_RANGE,
+        }
+    }
+}
 
 #[derive(Debug, Error)]
 pub enum DetectorError {
@@ -69,21 +105,43 @@ impl Face {
     }
 }
 
-/// The region of the frame the detector looks at: the centred square.
+/// The square of the frame the detector looks at, in frame pixels. It may reach outside the
+/// frame (letterboxing): what lies outside is black, as MediaPipe pads.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Region {
-    pub x: u32,
-    pub y: u32,
+    pub x: i32,
+    pub y: i32,
     pub side: u32,
 }
 
 impl Region {
+    /// The centred square of the frame (the short side).
     pub fn centred_square(width: u32, height: u32) -> Self {
         let side = width.min(height);
         Self {
-            x: (width - side) / 2,
-            y: (height - side) / 2,
+            x: ((width - side) / 2) as i32,
+            y: ((height - side) / 2) as i32,
             side,
+        }
+    }
+
+    /// The whole frame, letterboxed into a square (the long side).
+    pub fn whole_frame(width: u32, height: u32) -> Self {
+        let side = width.max(height);
+        Self {
+            x: -(((side - width) / 2) as i32),
+            y: -(((side - height) / 2) as i32),
+            side,
+        }
+    }
+
+    /// A square of side `side` centred on (`cx`, `cy`).
+    pub fn around(cx: f32, cy: f32, side: f32) -> Self {
+        let side = side.max(1.0);
+        Self {
+            x: (cx - side / 2.0).round() as i32,
+            y: (cy - side / 2.0).round() as i32,
+            side: side.round() as u32,
         }
     }
 }
@@ -91,6 +149,7 @@ impl Region {
 type Plan = Arc<TypedRunnableModel>;
 
 pub struct Detector {
+    model: Model,
     plan: Plan,
     anchors: Vec<(f32, f32)>,
     /// Detections below this score are dropped before NMS.
@@ -98,11 +157,11 @@ pub struct Detector {
     input: Vec<f32>,
 }
 
-/// MediaPipe's SSD anchors for the short-range model: stride 8 (16x16 grid, 2 per cell), then
-/// stride 16 (8x8 grid, 6 per cell); centres at ((x+0.5)/grid, (y+0.5)/grid).
-fn anchors() -> Vec<(f32, f32)> {
-    let mut v = Vec::with_capacity(ANCHORS);
-    for (grid, per_cell) in [(16usize, 2usize), (8, 6)] {
+/// MediaPipe's SSD anchors: for each (grid, anchors per cell) layer, centres at
+/// ((x+0.5)/grid, (y+0.5)/grid), row by row.
+fn grid_anchors(layers: &[(usize, usize)]) -> Vec<(f32, f32)> {
+    let mut v = Vec::new();
+    for &(grid, per_cell) in layers {
         for y in 0..grid {
             for x in 0..grid {
                 for _ in 0..per_cell {
@@ -118,32 +177,38 @@ fn anchors() -> Vec<(f32, f32)> {
 }
 
 impl Detector {
-    pub fn new() -> Result<Self, DetectorError> {
+    pub fn new(model: Model) -> Result<Self, DetectorError> {
         let load = |e: TractError| DetectorError::Load(e.to_string());
+        let n = model.input();
         let plan = tract_onnx::onnx()
-            .model_for_read(&mut Cursor::new(MODEL))
+            .model_for_read(&mut Cursor::new(model.bytes()))
             .map_err(load)?
-            .with_input_fact(0, f32::fact([1, 3, INPUT, INPUT]).into())
+            .with_input_fact(0, f32::fact([1, 3, n, n]).into())
             .map_err(load)?
             .into_optimized()
             .map_err(load)?
             .into_runnable()
             .map_err(load)?;
         Ok(Self {
+            model,
             plan,
-            anchors: anchors(),
+            anchors: model.anchors(),
             min_score: 0.5,
-            input: vec![0.0; 3 * INPUT * INPUT],
+            input: vec![0.0; 3 * n * n],
         })
+    }
+
+    pub fn model(&self) -> Model {
+        self.model
     }
 
     /// Faces in `region` of `frame`, in frame pixels, best first, after NMS.
     pub fn detect(&mut self, frame: &RgbImage, region: Region) -> Result<Vec<Face>, DetectorError> {
-        fill_input(frame, region, &mut self.input);
-        let tensor =
-            tract_ndarray::Array4::from_shape_vec((1, 3, INPUT, INPUT), self.input.clone())
-                .map_err(|e| DetectorError::Run(e.to_string()))?
-                .into_tensor();
+        let n = self.model.input();
+        fill_input(frame, region, n, &mut self.input);
+        let tensor = tract_ndarray::Array4::from_shape_vec((1, 3, n, n), self.input.clone())
+            .map_err(|e| DetectorError::Run(e.to_string()))?
+            .into_tensor();
         let out = self
             .plan
             .run(tvec!(tensor.into()))
@@ -156,7 +221,7 @@ impl Detector {
                 ));
             }
         };
-        // Outputs are [1,896,16] and [1,896,1]; tell them apart by shape, not order.
+        // Outputs are [1,anchors,16] and [1,anchors,1]; tell them apart by shape, not order.
         let (reg, cls) = if reg.shape().last() == Some(&16) {
             (reg, cls)
         } else {
@@ -170,52 +235,65 @@ impl Detector {
                 "detector outputs are not contiguous".into(),
             ));
         };
-        if reg.len() != ANCHORS * 16 || cls.len() != ANCHORS {
+        let anchors = self.anchors.len();
+        if reg.len() != anchors * 16 || cls.len() != anchors {
             return Err(DetectorError::Run(format!(
                 "unexpected output sizes {} and {}",
                 reg.len(),
                 cls.len()
             )));
         }
-        Ok(decode(reg, cls, &self.anchors, self.min_score, region))
+        Ok(decode(reg, cls, &self.anchors, n, self.min_score, region))
     }
 }
 
-/// Area-averages the region into the 128x128 NCHW input, scaled to [-1, 1]. Averaging (not
-/// picking pixels) keeps small features such as eyes from aliasing away.
-fn fill_input(frame: &RgbImage, region: Region, input: &mut [f32]) {
-    let scale = region.side as f32 / INPUT as f32;
-    let plane = INPUT * INPUT;
+/// Area-averages the region into the `n`x`n` NCHW input, scaled to [-1, 1]; outside the
+/// frame is black. Averaging (not picking pixels) keeps small features such as eyes from
+/// aliasing away.
+fn fill_input(frame: &RgbImage, region: Region, n: usize, input: &mut [f32]) {
+    let scale = region.side as f32 / n as f32;
+    let plane = n * n;
     let raw = frame.as_raw();
-    let stride = frame.width() as usize * 3;
-    // Sample every other source pixel inside a block when blocks are large: plenty for 128 px.
+    let (fw, fh) = (frame.width() as i64, frame.height() as i64);
+    let stride = fw as usize * 3;
+    // Sample every other source pixel inside a block when blocks are large: plenty here.
     let step = if scale >= 4.0 { 2 } else { 1 };
-    for oy in 0..INPUT {
-        let y0 = region.y as usize + (oy as f32 * scale) as usize;
-        let y1 = (region.y as usize + ((oy + 1) as f32 * scale) as usize)
-            .max(y0 + 1)
-            .min(frame.height() as usize);
-        for ox in 0..INPUT {
-            let x0 = region.x as usize + (ox as f32 * scale) as usize;
-            let x1 = (region.x as usize + ((ox + 1) as f32 * scale) as usize)
-                .max(x0 + 1)
-                .min(frame.width() as usize);
-            let (mut r, mut g, mut b, mut n) = (0u32, 0u32, 0u32, 0u32);
-            for y in (y0..y1).step_by(step) {
-                let row = &raw[y * stride..];
-                for x in (x0..x1).step_by(step) {
-                    let p = &row[x * 3..x * 3 + 3];
-                    r += p[0] as u32;
-                    g += p[1] as u32;
-                    b += p[2] as u32;
-                    n += 1;
+    // Block edges along each axis, clamped to the frame (empty blocks are outside it).
+    let edges = |origin: i32, limit: i64, o: usize| {
+        let a = origin as i64 + (o as f32 * scale) as i64;
+        let b = (origin as i64 + ((o + 1) as f32 * scale) as i64).max(a + 1);
+        (a.clamp(0, limit) as usize, b.clamp(0, limit) as usize)
+    };
+    let cols: Vec<(usize, usize)> = (0..n).map(|o| edges(region.x, fw, o)).collect();
+    for oy in 0..n {
+        let (y0, y1) = edges(region.y, fh, oy);
+        for (ox, &(x0, x1)) in cols.iter().enumerate() {
+            let (mut r, mut g, mut b, mut cnt) = (0u32, 0u32, 0u32, 0u32);
+            // Plain loops: `step_by` is slow in the unoptimised builds the tests use.
+            let mut y = y0;
+            while y < y1 {
+                let row = &raw[y * stride + x0 * 3..y * stride + x1 * 3];
+                let mut i = 0;
+                while i < row.len() {
+                    r += row[i] as u32;
+                    g += row[i + 1] as u32;
+                    b += row[i + 2] as u32;
+                    cnt += 1;
+                    i += 3 * step;
                 }
+                y += step;
             }
-            let n = n.max(1) as f32;
-            let i = oy * INPUT + ox;
-            input[i] = r as f32 / n / 127.5 - 1.0;
-            input[plane + i] = g as f32 / n / 127.5 - 1.0;
-            input[2 * plane + i] = b as f32 / n / 127.5 - 1.0;
+            let i = oy * n + ox;
+            if cnt == 0 {
+                input[i] = -1.0;
+                input[plane + i] = -1.0;
+                input[2 * plane + i] = -1.0;
+                continue;
+            }
+            let cnt = cnt as f32;
+            input[i] = r as f32 / cnt / 127.5 - 1.0;
+            input[plane + i] = g as f32 / cnt / 127.5 - 1.0;
+            input[2 * plane + i] = b as f32 / cnt / 127.5 - 1.0;
         }
     }
 }
@@ -228,9 +306,11 @@ fn decode(
     reg: &[f32],
     cls: &[f32],
     anchors: &[(f32, f32)],
+    input: usize,
     min_score: f32,
     region: Region,
 ) -> Vec<Face> {
+    let n = input as f32;
     let side = region.side as f32;
     let to_frame = |nx: f32, ny: f32| Point {
         x: region.x as f32 + nx * side,
@@ -243,18 +323,15 @@ fn decode(
             continue;
         }
         let r = &reg[i * 16..i * 16 + 16];
-        let (cx, cy) = (r[0] / INPUT as f32 + ax, r[1] / INPUT as f32 + ay);
-        let (w, h) = (r[2] / INPUT as f32, r[3] / INPUT as f32);
+        let (cx, cy) = (r[0] / n + ax, r[1] / n + ay);
+        let (w, h) = (r[2] / n, r[3] / n);
         if !(w > 0.0 && h > 0.0 && w.is_finite() && h.is_finite()) {
             continue;
         }
         let tl = to_frame(cx - w / 2.0, cy - h / 2.0);
         let mut keypoints = [Point::default(); 6];
         for (k, kp) in keypoints.iter_mut().enumerate() {
-            *kp = to_frame(
-                r[4 + 2 * k] / INPUT as f32 + ax,
-                r[5 + 2 * k] / INPUT as f32 + ay,
-            );
+            *kp = to_frame(r[4 + 2 * k] / n + ax, r[5 + 2 * k] / n + ay);
         }
         faces.push(Face {
             score,
@@ -293,11 +370,42 @@ mod tests {
 
     #[test]
     fn anchor_layout() {
-        let a = anchors();
-        assert_eq!(a.len(), ANCHORS);
+        let a = Model::ShortRange.anchors();
+        assert_eq!(a.len(), 896);
         assert_eq!(a[0], (0.5 / 16.0, 0.5 / 16.0));
         assert_eq!(a[1], a[0]);
         assert_eq!(a[512], (0.5 / 8.0, 0.5 / 8.0));
+        let a = Model::FullRange.anchors();
+        assert_eq!(a.len(), 2304);
+        assert_eq!(a[1], (1.5 / 48.0, 0.5 / 48.0));
+        assert_eq!(a[48], (0.5 / 48.0, 1.5 / 48.0));
+    }
+
+    #[test]
+    fn regions_cover_what_they_say() {
+        assert_eq!(
+            Region::whole_frame(1280, 720),
+            Region {
+                x: 0,
+                y: -280,
+                side: 1280
+            }
+        );
+        assert_eq!(
+            Region::centred_square(1280, 720),
+            Region {
+                x: 280,
+                y: 0,
+                side: 720
+            }
+        );
+        // Outside the frame the input is black; inside, the frame's colour.
+        let frame = RgbImage::from_pixel(64, 32, image::Rgb([255, 255, 255]));
+        let mut input = vec![0.0; 3 * 8 * 8];
+        fill_input(&frame, Region::whole_frame(64, 32), 8, &mut input);
+        assert_eq!(input[0], -1.0, "top rows are padding");
+        assert_eq!(input[4 * 8], 1.0, "the middle rows are the frame");
+        assert_eq!(input[7 * 8 + 7], -1.0, "bottom rows are padding");
     }
 
     #[test]

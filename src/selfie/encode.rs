@@ -3,43 +3,14 @@
 
 use image::RgbImage;
 use image::imageops::FilterType;
-use thiserror::Error;
 
 use super::detector::Face;
 
 pub const DEFAULT_QUALITY: u8 = 85;
 
-#[derive(Debug, Error)]
-pub enum EncodeError {
-    #[error("JPEG encoding failed: {0}")]
-    Jpeg(String),
-    #[error("frame of {0}x{1} is too large to encode")]
-    TooLarge(u32, u32),
-}
-
-/// Encodes RGB as a baseline JPEG (4:2:0) with only a JFIF header: no EXIF, no comments.
-/// Uses `jpeg-encoder` (SIMD), measured faster than `image`'s encoder at equal quality
-/// (BENCHMARKS.md).
-pub fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, EncodeError> {
-    let (w, h) = img.dimensions();
-    let (Ok(w16), Ok(h16)) = (u16::try_from(w), u16::try_from(h)) else {
-        return Err(EncodeError::TooLarge(w, h));
-    };
-    let mut out = Vec::with_capacity((w * h / 6) as usize);
-    let enc = jpeg_encoder::Encoder::new(&mut out, quality.clamp(1, 100));
-    enc.encode(img.as_raw(), w16, h16, jpeg_encoder::ColorType::Rgb)
-        .map_err(|e| EncodeError::Jpeg(e.to_string()))?;
-    Ok(out)
-}
-
-/// The same with `image`'s encoder, kept for the benchmark comparison.
-pub fn encode_jpeg_image_crate(img: &RgbImage, quality: u8) -> Result<Vec<u8>, EncodeError> {
-    let mut out = Vec::with_capacity((img.width() * img.height() / 6) as usize);
-    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100));
-    img.write_with_encoder(enc)
-        .map_err(|e| EncodeError::Jpeg(e.to_string()))?;
-    Ok(out)
-}
+// The JPEG encoder lives with the decoder in `camera::mjpeg` (the replay camera re-encodes image
+// folders with it); the upload path uses it from here.
+pub use crate::camera::mjpeg::{EncodeError, encode_jpeg, encode_jpeg_image_crate};
 
 /// How the upload is cut from the frame.
 #[derive(Debug, Clone, Copy)]

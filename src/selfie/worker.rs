@@ -2,12 +2,12 @@
 //! thread, at a lower rate while nobody is in front, and says when a selfie is ready.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::camera::{Camera, Frame};
 
-use super::gate::{Gate, GateReport, GateSettings, Steadiness};
+use super::gate::{DetailMemory, Gate, GateReport, GateSettings, Steadiness};
 
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
@@ -52,9 +52,7 @@ struct Shared {
     waker: Mutex<Option<Waker>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
+use crate::lock;
 
 pub struct GateWorker {
     shared: Arc<Shared>,
@@ -114,6 +112,7 @@ impl Drop for GateWorker {
 fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
     let start = Instant::now();
     let mut steady = Steadiness::default();
+    let mut detail = DetailMemory::default();
     let mut last_seq = 0;
     let mut someone_there = false;
     while !shared.stop.load(Ordering::Relaxed) {
@@ -129,10 +128,11 @@ fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
                 last_seq = frame.seq;
                 let t0 = Instant::now();
                 match gate.check(&frame.image) {
-                    Ok(report) => {
+                    Ok(mut report) => {
+                        let now = start.elapsed();
+                        detail.judge(&mut report, now, &gate.settings);
                         let took = t0.elapsed();
                         someone_there = !report.faces.is_empty();
-                        let now = start.elapsed();
                         let cleared = lock(&shared.latest).is_none();
                         if cleared {
                             steady.reset();

@@ -10,7 +10,7 @@ mod scenario;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -103,10 +103,8 @@ struct SimState {
     counters: Counters,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic in one handler must not take the simulator down with poisoned locks.
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
+// A panic in one handler must not take the simulator down with poisoned locks.
+use crate::lock;
 
 impl SimState {
     fn stats(&self) -> SimStats {

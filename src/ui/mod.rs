@@ -3,9 +3,12 @@
 pub mod app;
 pub mod bidi;
 pub mod fonts;
+pub mod preview;
+pub mod repaint;
 pub mod screens;
 pub mod style;
 pub mod widgets;
+pub mod window;
 
 pub use app::KioskApp;
 

@@ -14,6 +14,7 @@ use egui::{
 
 use super::{bidi, fonts, style};
 use crate::i18n::{self, Lang};
+use crate::selfie::{ScreenSide, oval};
 
 fn families(bold: bool) -> (FontFamily, FontFamily) {
     if bold {
@@ -126,8 +127,10 @@ pub fn row_ui(ui: &mut Ui, rtl: bool, start: impl FnOnce(&mut Ui), end: impl FnO
     });
 }
 
-/// The live, mirrored preview filling `rect` (cropped to fill), with the oval guide in
-/// `oval_colour` and `label` written under it (colour is never the only signal).
+/// The live, mirrored preview filling `rect` (cropped to fill, never cutting the oval), with
+/// the oval guide in `oval_colour`, `label` written under it (colour is never the only signal)
+/// and, when the customer should move sideways, an arrow the way to go.
+#[allow(clippy::too_many_arguments)]
 pub fn preview_ui(
     ui: &mut Ui,
     tex: Option<&TextureHandle>,
@@ -135,47 +138,30 @@ pub fn preview_ui(
     oval_colour: Color32,
     label: &str,
     progress: f32,
+    arrow: Option<ScreenSide>,
     lang: Lang,
 ) {
     let p = style::palette(ui.ctx());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, Color32::BLACK);
+    // The oval's geometry is the gate's (selfie::oval), mapped from frame to screen.
+    let [w, h] = tex.map_or([rect.width() as usize, rect.height() as usize], |t| {
+        t.size()
+    });
+    let fit = oval::PreviewFit::new(w as f32, h as f32, rect.width(), rect.height());
+    let at = |x: f32, y: f32| rect.min + vec2(x, y);
     if let Some(tex) = tex {
-        let [w, h] = tex.size();
-        let img_aspect = w as f32 / h.max(1) as f32;
-        let rect_aspect = rect.width() / rect.height().max(1.0);
-        // Crop the image to the rect's aspect, keeping the centre (where the oval is).
-        let uv = if img_aspect > rect_aspect {
-            let keep = rect_aspect / img_aspect;
-            Rect::from_min_max(
-                egui::pos2((1.0 - keep) / 2.0, 0.0),
-                egui::pos2((1.0 + keep) / 2.0, 1.0),
-            )
-        } else {
-            let keep = img_aspect / rect_aspect;
-            Rect::from_min_max(
-                egui::pos2(0.0, (1.0 - keep) / 2.0),
-                egui::pos2(1.0, (1.0 + keep) / 2.0),
-            )
-        };
-        painter.image(tex.id(), rect, uv, Color32::WHITE);
+        let (uv, shown) = fit.shown();
+        painter.image(
+            tex.id(),
+            Rect::from_min_max(at(shown[0], shown[1]), at(shown[2], shown[3])),
+            Rect::from_min_max(egui::pos2(uv[0], uv[1]), egui::pos2(uv[2], uv[3])),
+            Color32::WHITE,
+        );
     }
-    // The gate judges the centred square of the frame; the oval sits inside it.
-    let side = rect.height().min(rect.width());
-    let centre = rect.center();
-    let dim = Color32::from_black_alpha(140);
-    let square = Rect::from_center_size(centre, Vec2::splat(side));
-    painter.rect_filled(
-        Rect::from_min_max(rect.min, egui::pos2(square.min.x, rect.max.y)),
-        0.0,
-        dim,
-    );
-    painter.rect_filled(
-        Rect::from_min_max(egui::pos2(square.max.x, rect.min.y), rect.max),
-        0.0,
-        dim,
-    );
-    let radii = vec2(side * 0.31, side * 0.42);
+    let (c, rx, ry) = fit.oval();
+    let centre = at(c.x, c.y);
+    let radii = vec2(rx, ry);
     painter.add(Shape::ellipse_stroke(
         centre,
         radii,
@@ -191,6 +177,18 @@ pub fn preview_ui(
             })
             .collect();
         painter.add(Shape::line(pts, Stroke::new(6.0, p.good)));
+    }
+    if let Some(side) = arrow {
+        // In the oval's middle (the face is off to the side), pointing the way to move: the
+        // screen's side, which in the mirror is the customer's own, whatever the reading order.
+        arrow_ui(
+            &painter,
+            centre,
+            rx.min(ry) * 0.55,
+            side,
+            oval_colour,
+            p.outline.then_some(p.text),
+        );
     }
     if !label.is_empty() {
         let pos = egui::pos2(centre.x, rect.max.y - 48.0);
@@ -214,6 +212,41 @@ pub fn preview_ui(
     let resp = ui.allocate_rect(rect, Sense::hover());
     let said = bidi::strip_controls(&i18n::camera_preview(lang, label));
     resp.widget_info(|| egui::WidgetInfo::labeled(Role::Image, true, &said));
+}
+
+/// A filled arrow of length `len` centred on `centre`, pointing to `side`, on a dark disc so it
+/// reads on any picture; outlined in high contrast.
+fn arrow_ui(
+    painter: &egui::Painter,
+    centre: Pos2,
+    len: f32,
+    side: ScreenSide,
+    colour: Color32,
+    outline: Option<Color32>,
+) {
+    let dir = match side {
+        ScreenSide::Left => -1.0,
+        ScreenSide::Right => 1.0,
+    };
+    painter.circle_filled(centre, len * 0.62, Color32::from_black_alpha(150));
+    let (half, shaft) = (len / 2.0, len * 0.12);
+    let head = len * 0.45;
+    let pt = |x: f32, y: f32| centre + vec2(dir * x, y);
+    // Head and shaft as two convex shapes (egui fills convex polygons only).
+    let tip = [
+        pt(half, 0.0),
+        pt(half - head, -head * 0.8),
+        pt(half - head, head * 0.8),
+    ];
+    let body = [
+        pt(-half, -shaft),
+        pt(half - head + 1.0, -shaft),
+        pt(half - head + 1.0, shaft),
+        pt(-half, shaft),
+    ];
+    let stroke = outline.map_or(Stroke::NONE, |c| Stroke::new(2.0, c));
+    painter.add(Shape::convex_polygon(body.to_vec(), colour, stroke));
+    painter.add(Shape::convex_polygon(tip.to_vec(), colour, stroke));
 }
 
 /// Centred big text.

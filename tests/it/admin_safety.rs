@@ -75,3 +75,43 @@ fn a_site_can_keep_id_images_off_the_screen() {
     assert!(!has(&h, "ID document image not available"));
     assert_eq!(h.state().rt.sim().unwrap().stats().id_image_requests, 0);
 }
+
+/// Issue 15, end to end: with auto-capture on and a steady face in view, opening the PIN pad and
+/// then the admin panel bills nothing; closing the panel lets the kiosk check again.
+#[test]
+fn nothing_is_billed_while_the_pin_pad_or_the_admin_panel_is_open() {
+    let mut h = demo(Scenario::Match, |_| {});
+    step_until(&mut h, "the staff button", 10, |h| has(h, "Staff"));
+    h.get_by_label("Staff").click();
+    step_until(&mut h, "the PIN pad", 5, |h| has(h, "Staff PIN"));
+    let billed = |h: &egui_kittest::Harness<'_, faceki_kiosk::ui::KioskApp>| {
+        h.state().rt.sim().unwrap().stats().face_checks_billed
+    };
+    let before = billed(&h);
+    // The steady clip would start a check within about a second: give it four, twice.
+    let idle = |h: &mut egui_kittest::Harness<'_, faceki_kiosk::ui::KioskApp>| {
+        for _ in 0..100 {
+            h.step();
+            std::thread::sleep(std::time::Duration::from_millis(40));
+        }
+    };
+    idle(&mut h);
+    assert!(has(&h, "Staff PIN"));
+    for d in ["1", "2", "3", "4"] {
+        h.get_by_label(d).click();
+        h.step();
+    }
+    h.get_by_label("OK").click();
+    step_until(&mut h, "the admin panel", 10, |h| has(h, "Kiosk settings"));
+    idle(&mut h);
+    assert_eq!(
+        billed(&h),
+        before,
+        "a check was billed behind a staff screen"
+    );
+    // Tall enough that Close, at the bottom of the scrolling panel, is on screen.
+    h.set_size(egui::vec2(1280.0, 1800.0));
+    h.step();
+    h.get_by_label("Close").click();
+    step_until(&mut h, "a check after closing", 20, |h| billed(h) > before);
+}

@@ -82,7 +82,8 @@ fn staff_level_faults_pause_the_kiosk_then_it_retries_by_itself() {
     ] {
         let mut h = demo(scenario, |s| s.kiosk.pass_display_secs = 60);
         // Retry after 2 s instead of 2 min.
-        h.state_mut().flow.settings.service_retry = Duration::from_secs(2);
+        h.state_mut()
+            .change_flow_settings(|f| f.service_retry = Duration::from_secs(2));
         step_until(&mut h, "out of service", 30, |h| {
             has(h, "Temporarily out of service")
         });
@@ -175,7 +176,8 @@ fn id_image_faults_show_a_placeholder_never_fail_the_pass() {
         step_until(&mut h, "the pass to leave", 5, |h| !has(h, WELCOME));
     }
     // A slow image: the pass clears on time and the late image does not bring it back.
-    h.state_mut().flow.settings.pass_display = Duration::from_secs(2);
+    h.state_mut()
+        .change_flow_settings(|f| f.pass_display = Duration::from_secs(2));
     h.state().rt.sim().unwrap().set_id_image(IdImageMode::Slow);
     next_visitor(&mut h);
     step_until(&mut h, "a pass", 30, |h| has(h, WELCOME));

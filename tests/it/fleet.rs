@@ -39,8 +39,6 @@ fn pass(name: &str, local: &str) -> Outcome {
             local_name: Some(local.into()),
             document_id: Some("X00001234".into()),
             country: None,
-            country_code: None,
-            dob: None,
             reference_id: Some("ref-1".into()),
             record_id: None,
             id_front_image: Some("https://example.com/id.png".into()),
@@ -439,12 +437,10 @@ fn a_kiosk_runtime_ships_its_checks_and_beats() {
     rt.record(
         &pass("Grace Hopper", "غريس هوبر"),
         Duration::from_millis(900),
-        || {},
     );
     rt.record(
         &Outcome::error(faceki_kiosk::faceki::ErrorKind::Auth, None, "401"),
         Duration::from_millis(50),
-        || {},
     );
     wait_until("the runtime's rows", 30, || count(&db).0 == 2);
     wait_until("its heartbeat", 30, || {

@@ -2,6 +2,7 @@
 //! rusqlite and axum on its own, which cost minutes of CI per file. Tests that need a process
 //! of their own (global log subscriber, environment variables, RSS measurement) stay apart:
 //! `tests/privacy.rs` and `tests/huge_body.rs`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools may panic
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -16,4 +17,5 @@ mod faults;
 mod fleet;
 mod gate_accuracy;
 mod make_demo_clip;
+mod screens;
 mod ui_flows;

@@ -3,7 +3,6 @@
 
 use crate::common;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::kiosk::{demo, harness_with, has, has_part, steady_clip, step_until};
@@ -274,21 +273,6 @@ fn language_switch_lasts_for_the_visitor_then_resets() {
     assert_eq!(h.state().lang, faceki_kiosk::i18n::Lang::En);
 }
 
-/// A replay folder holding one frame: the preview is the same picture every time.
-fn still(name: &str, frame: usize) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("faceki-kiosk-still-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let clip = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/assets/demo/clip.mjpeg"
-    ))
-    .unwrap();
-    let frames = faceki_kiosk::camera::mjpeg::split_frames(&clip);
-    std::fs::write(dir.join("frame.jpg"), frames[frame]).unwrap();
-    dir
-}
-
 /// Settings for snapshots: results stay an hour, so their time-left bar does not move.
 fn snapshot_settings() -> Settings {
     let mut s = Settings::default();
@@ -298,27 +282,11 @@ fn snapshot_settings() -> Settings {
     s
 }
 
-// Snapshot images of the main screens, rendered with wgpu on Mesa's CPU driver.
+// One snapshot of the whole app (demo banner, real fonts, a real pass); each screen on its own
+// is in screens.rs.
 
 #[test]
-fn snapshot_positioning_hint() {
-    // Someone off to the side: the hint, amber oval.
-    let mut h = harness_with(
-        snapshot_settings(),
-        CameraSource::Replay {
-            path: still("far", 20),
-            fps: 15.0,
-        },
-        Some(Scenario::Match),
-    );
-    step_until(&mut h, "the hint", 15, |h| {
-        has_part(h, "Camera preview. Please")
-    });
-    h.snapshot("positioning_hint");
-}
-
-#[test]
-fn snapshot_pass_with_arabic_name() {
+fn snapshot_of_the_whole_app_on_a_pass() {
     let mut h = harness_with(
         snapshot_settings(),
         CameraSource::Replay {
@@ -331,125 +299,5 @@ fn snapshot_pass_with_arabic_name() {
         has(h, "ID document on file")
     });
     h.step();
-    h.snapshot("pass_arabic_name");
-}
-
-#[test]
-fn snapshot_no_match() {
-    let mut h = harness_with(
-        snapshot_settings(),
-        CameraSource::Replay {
-            path: steady_clip(),
-            fps: 15.0,
-        },
-        Some(Scenario::NoMatch),
-    );
-    step_until(&mut h, "no match", 20, |h| has(h, "Not recognised"));
-    h.snapshot("no_match");
-}
-
-#[test]
-fn snapshot_setup() {
-    let mut h = harness_with(
-        Settings::default(),
-        CameraSource::Replay {
-            path: still("setup", 20),
-            fps: 15.0,
-        },
-        None,
-    );
-    step_until(&mut h, "setup", 5, |h| has(h, "Set up this kiosk"));
-    h.snapshot("setup");
-}
-
-#[test]
-fn snapshot_staff_pin_pad() {
-    let mut h = harness_with(
-        snapshot_settings(),
-        CameraSource::Replay {
-            path: still("pin", 0),
-            fps: 15.0,
-        },
-        Some(Scenario::Match),
-    );
-    step_until(&mut h, "the staff button", 10, |h| has(h, "Staff"));
-    h.get_by_label("Staff").click();
-    step_until(&mut h, "the PIN pad", 5, |h| has(h, "Staff PIN"));
-    for d in ["9", "9"] {
-        h.get_by_label(d).click();
-        h.step();
-    }
-    h.step();
-    h.snapshot("staff_pin_pad");
-}
-
-// The main screens in Arabic, right to left.
-
-#[test]
-fn snapshot_positioning_hint_ar() {
-    let mut s = snapshot_settings();
-    arabic(&mut s);
-    let mut h = harness_with(
-        s,
-        CameraSource::Replay {
-            path: still("far-ar", 20),
-            fps: 15.0,
-        },
-        Some(Scenario::Match),
-    );
-    step_until(&mut h, "the hint", 15, |h| {
-        has_part(h, "معاينة الكاميرا. يُرجى")
-    });
-    h.snapshot("positioning_hint_ar");
-}
-
-#[test]
-fn snapshot_pass_ar() {
-    let mut s = snapshot_settings();
-    arabic(&mut s);
-    let mut h = harness_with(
-        s,
-        CameraSource::Replay {
-            path: steady_clip(),
-            fps: 15.0,
-        },
-        Some(Scenario::Match),
-    );
-    step_until(&mut h, "the ID image", 20, |h| {
-        has(h, "وثيقة الهوية المسجّلة")
-    });
-    h.step();
-    h.snapshot("pass_ar");
-}
-
-#[test]
-fn snapshot_no_match_ar() {
-    let mut s = snapshot_settings();
-    arabic(&mut s);
-    let mut h = harness_with(
-        s,
-        CameraSource::Replay {
-            path: steady_clip(),
-            fps: 15.0,
-        },
-        Some(Scenario::NoMatch),
-    );
-    step_until(&mut h, "no match", 20, |h| has(h, "لم نتعرّف عليك"));
-    h.snapshot("no_match_ar");
-}
-
-#[test]
-fn snapshot_retake_high_contrast() {
-    let mut s = snapshot_settings();
-    s.kiosk.high_contrast = true;
-    let mut h = harness_with(
-        s,
-        CameraSource::Replay {
-            path: steady_clip(),
-            fps: 15.0,
-        },
-        Some(Scenario::Code(8006)),
-    );
-    step_until(&mut h, "retake", 20, |h| has(h, "Let's take that again"));
-    h.snapshot("retake_high_contrast");
+    h.snapshot("app_pass_demo");
 }

@@ -5,10 +5,14 @@ use egui::{RichText, Ui};
 
 use super::UiAction;
 use super::setup::field;
+use std::time::Duration;
+
+use crate::camera::CameraError;
 use crate::camera::webcam::CameraChoice;
 use crate::config::Settings;
-use crate::faceki::Secret;
-use crate::runtime::Counters;
+use crate::faceki::{Secret, TokenError};
+use crate::i18n::{self, Lang, Msg};
+use crate::runtime::{Counters, SaveError};
 use crate::sim::Scenario;
 use crate::ui::{style, widgets};
 
@@ -59,6 +63,38 @@ impl AdminPanel {
         if let Some(s) = scenario {
             self.scenario = s;
         }
+    }
+
+    /// "Test connection" was pressed: say so until the answer comes.
+    pub fn testing(&mut self) {
+        self.connection = Msg::Testing.text(Lang::En).into();
+    }
+
+    // The admin panel is in English: its status lines too.
+    pub fn connection_tested(&mut self, result: Result<Duration, TokenError>) {
+        self.connection = match result {
+            Ok(_) => Msg::Connected.text(Lang::En).into(),
+            Err(e) => i18n::not_connected(Lang::En, &e.to_string()),
+        };
+    }
+
+    pub fn cameras_listed(&mut self, result: Result<Vec<CameraChoice>, CameraError>) {
+        match result {
+            Ok(list) => {
+                if list.is_empty() {
+                    self.status = Msg::NoCamera.text(Lang::En).into();
+                }
+                self.cameras = list;
+            }
+            Err(e) => self.status = i18n::cameras_not_listed(Lang::En, &e.to_string()),
+        }
+    }
+
+    pub fn saved(&mut self, result: &Result<(), SaveError>) {
+        self.status = match result {
+            Ok(()) => Msg::Saved.text(Lang::En).to_owned(),
+            Err(e) => i18n::could_not_save(Lang::En, &e.to_string()),
+        };
     }
 
     pub fn ui(&mut self, ui: &mut Ui, counters: &Counters, demo: bool) -> Option<UiAction> {
@@ -167,10 +203,10 @@ impl AdminPanel {
                     ))
                     .labelled_by(l.id);
                     ui.end_row();
-                    let l = ui.label("Min. sharpness");
+                    let l = ui.label("Min. face detail (0-100)");
                     ui.add(egui::Slider::new(
-                        &mut self.draft.gate.min_sharpness,
-                        10.0..=300.0,
+                        &mut self.draft.gate.min_detail,
+                        2.0..=40.0,
                     ))
                     .labelled_by(l.id);
                     ui.end_row();
@@ -256,7 +292,6 @@ impl AdminPanel {
 
 /// Each visitor's starting language, each named in itself (Arabic shaped via the bidi helper).
 fn language_select_ui(ui: &mut Ui, code: &mut String) -> egui::Response {
-    use crate::i18n::Lang;
     let colour = ui.visuals().text_color();
     let name = |lang: Lang| widgets::widget_text(lang.native_name(), style::SMALL, colour, false);
     let current = Lang::from_setting(code);

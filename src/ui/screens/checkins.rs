@@ -4,7 +4,9 @@
 use egui::{RichText, Ui};
 
 use super::UiAction;
-use crate::checkin::{Query, Row};
+use std::path::PathBuf;
+
+use crate::checkin::{LogError, Query, Row};
 use crate::ui::{style, widgets};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +35,20 @@ impl CheckinsView {
             name: Some(self.search.trim().to_owned()).filter(|s| !s.is_empty()),
             limit: Some(500),
         }
+    }
+
+    pub fn loaded(&mut self, result: Result<Vec<Row>, LogError>) {
+        match result {
+            Ok(rows) => self.rows = rows,
+            Err(e) => self.status = format!("Check-ins could not be read: {e}"),
+        }
+    }
+
+    pub fn exported(&mut self, result: Result<(usize, PathBuf), LogError>) {
+        self.status = match result {
+            Ok((n, path)) => format!("{n} check-ins written to {}", path.display()),
+            Err(e) => format!("Export failed: {e}"),
+        };
     }
 
     /// `log_error`: why check-ins are not being recorded, shown in red; `None` when all is well.

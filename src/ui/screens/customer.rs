@@ -30,7 +30,18 @@ pub fn positioning_ui(
         Some(g) if g.verdict == Verdict::Ok => (p.good, Msg::HintHoldStill, g.progress),
         Some(g) => (p.warn, i18n::hint(g.hint), 0.0),
     };
-    widgets::preview_ui(ui, tex, rect, colour, label.text(lang), progress, lang);
+    // "Move to your left" comes with an arrow pointing that way on the (mirrored) screen.
+    let arrow = gate.and_then(|g| g.hint.arrow());
+    widgets::preview_ui(
+        ui,
+        tex,
+        rect,
+        colour,
+        label.text(lang),
+        progress,
+        arrow,
+        lang,
+    );
     let bar = egui::Rect::from_min_max(egui::pos2(full.min.x, rect.max.y), full.max);
     // Each side of the bar reports on its own; the bar then says what was tapped.
     let (mut switch, mut end) = (None, None);
@@ -71,7 +82,7 @@ pub fn countdown_ui(ui: &mut Ui, tex: Option<&TextureHandle>, seconds_left: u64,
     let good = style::palette(ui.ctx()).good;
     // Digits alone read the same in both languages.
     let label = format!("{seconds_left}…");
-    widgets::preview_ui(ui, tex, rect, good, &label, 0.0, lang);
+    widgets::preview_ui(ui, tex, rect, good, &label, 0.0, None, lang);
 }
 
 pub fn verifying_ui(ui: &mut Ui, lang: Lang) -> Option<UiAction> {

@@ -19,7 +19,8 @@ pub enum UiAction {
     ClosePin,
     /// The one-tap language switch: this visitor's language, until the visit ends.
     SwitchLanguage(crate::i18n::Lang),
-    PinEntered(String),
+    /// "OK" on the PIN pad: verify the digits it holds.
+    SubmitPin,
     Admin(admin::AdminAction),
     Checkins(checkins::CheckinsAction),
     /// The admin panel's tabs: settings or the check-in log.
