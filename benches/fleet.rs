@@ -6,6 +6,8 @@
 //!
 //! Under `cargo test` it does nothing: it needs PostgreSQL and minutes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools may panic
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
