@@ -202,6 +202,20 @@ pub struct KioskSettings {
     /// Show the ID-document image on a pass (it shows the full document to whoever stands
     /// there); off: name only, and the image is not even downloaded.
     pub show_id_image: bool,
+    /// How the window is drawn: OpenGL (`glow`, the default) or `wgpu` (Vulkan, or GL).
+    pub renderer: Renderer,
+}
+
+/// The graphics backend of the kiosk window.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Renderer {
+    /// OpenGL through glow: on a PC without a usable GPU driver (Mesa's software renderer)
+    /// a frame costs half of what wgpu's costs (BENCHMARKS.md, "Paint cost").
+    #[default]
+    Glow,
+    /// wgpu: Vulkan where there is a driver, else OpenGL.
+    Wgpu,
 }
 
 impl Default for KioskSettings {
@@ -220,6 +234,7 @@ impl Default for KioskSettings {
             high_contrast: false,
             sound: false,
             show_id_image: true,
+            renderer: Renderer::default(),
         }
     }
 }

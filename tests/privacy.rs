@@ -189,7 +189,7 @@ fn no_secret_or_personal_data_leaks_anywhere() {
     let rt = Runtime::start(s, camera, None, Some(settings_path.clone())).unwrap();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| KioskApp::new(&cc.egui_ctx, rt, false));
+        .build_eframe(move |cc| KioskApp::new(cc, rt, false));
     step_until(&mut h, "the pass screen", 20, |h| has(h, "Welcome"));
     assert!(has(&h, specimen::FULL_NAME));
     step_until(&mut h, "the ID image", 10, |h| {

@@ -16,6 +16,14 @@ pub struct CaptureOptions {
     pub errors_before_disconnect: u32,
     /// Width of the mirrored preview copy.
     pub preview_width: u32,
+    /// Frames decoded per second while someone is in view: what the preview shows (the gate
+    /// takes fewer). A webcam delivers 30; 15 keeps the mirror smooth for someone finding the
+    /// oval and halves decoding, the preview copy and painting (BENCHMARKS.md, "Paint cost").
+    pub active_fps: f32,
+    /// Frames decoded per second while nobody is in view ([`Camera::set_active`] off): the
+    /// device still delivers every frame, but decoding and the preview copy are most of the
+    /// camera's CPU, and an empty hall needs only enough for the gate to notice a visitor.
+    pub idle_fps: f32,
 }
 
 impl Default for CaptureOptions {
@@ -24,6 +32,8 @@ impl Default for CaptureOptions {
             retry_every: Duration::from_secs(3),
             errors_before_disconnect: 10,
             preview_width: 640,
+            active_fps: 15.0,
+            idle_fps: 3.0,
         }
     }
 }
@@ -35,6 +45,8 @@ pub struct CameraStats {
     pub bad_frames: AtomicU64,
     pub disconnects: AtomicU64,
     pub opens: AtomicU64,
+    /// Frames read from the device but not decoded (nobody in view).
+    pub skipped: AtomicU64,
 }
 
 type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -45,6 +57,8 @@ struct Shared {
     stop: AtomicBool,
     waker: Mutex<Option<Waker>>,
     stats: CameraStats,
+    /// Someone is in view: decode `active_fps`, else `idle_fps`.
+    active: AtomicBool,
 }
 
 use crate::lock;
@@ -102,6 +116,8 @@ impl Camera {
             stop: AtomicBool::new(false),
             waker: Mutex::new(None),
             stats: CameraStats::default(),
+            // Until someone says otherwise (the gate worker, once it runs): the full rate.
+            active: AtomicBool::new(true),
         });
         let s = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
@@ -154,6 +170,11 @@ impl Camera {
         &self.shared.stats
     }
 
+    /// Someone is in view ([`CaptureOptions::active_fps`] decoded) or not (`idle_fps`).
+    pub fn set_active(&self, active: bool) {
+        self.shared.active.store(active, Ordering::Relaxed);
+    }
+
     /// Called (from the capture thread) after each new frame or status change; e.g. to ask egui
     /// for a repaint or to wake the gate worker.
     pub fn set_waker(&self, waker: impl Fn() + Send + Sync + 'static) {
@@ -203,11 +224,25 @@ fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
             }
         }
         let mut bad_run = 0u32;
+        let period = |fps: f32| Duration::from_secs_f32(1.0 / fps.max(0.1));
+        let (active_period, idle_period) = (period(opts.active_fps), period(opts.idle_fps));
+        let mut last_decode: Option<Instant> = None;
         while !shared.stop.load(Ordering::Relaxed) {
-            let result = source.next_frame().and_then(|raw| {
-                // `Gone` from the source is final for this opening; bad frames are counted.
-                decode(raw)
-            });
+            let raw = source.next_frame();
+            let every = if shared.active.load(Ordering::Relaxed) {
+                active_period
+            } else {
+                idle_period
+            };
+            // A frame a little early still counts, so a 30 fps camera gives 15 despite jitter.
+            let early = last_decode.is_some_and(|t| t.elapsed() + every / 8 < every);
+            if raw.is_ok() && early {
+                shared.stats.skipped.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            // `Gone` from the source is final for this opening; bad frames are counted.
+            let result = raw.and_then(decode);
+            last_decode = Some(Instant::now());
             match result {
                 Ok(image) => {
                     bad_run = 0;

@@ -182,12 +182,14 @@ fn run_kiosk(cli: &Cli) -> anyhow::Result<ExitCode> {
 /// glibc raises its mmap threshold each time a large block is freed, so later multi-megabyte
 /// buffers (a capped 4 MiB reply, a decoded ID image) come from the heap and stay in RSS for
 /// good: about 10 MB held after the first faults of a months-long run. A fixed threshold keeps
-/// them mmapped and handed back on free.
+/// them mmapped and handed back on free. It is 2 MiB, not lower: the detectors' tensors
+/// (0.4-1.2 MB, a dozen per frame) must stay on the heap, or every frame mmaps and faults
+/// them in again (at 256 KiB that was a tenth of the gate thread's CPU, in the kernel).
 fn return_large_buffers_to_the_os() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         // SAFETY: mallopt only tunes the allocator; called before any thread is started.
-        let ok = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024) };
+        let ok = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 2 * 1024 * 1024) };
         if ok != 1 {
             eprintln!("warning: could not set the allocator's mmap threshold");
         }

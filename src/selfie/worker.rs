@@ -23,7 +23,9 @@ impl Default for WorkerOptions {
     fn default() -> Self {
         Self {
             active_fps: 10.0,
-            idle_fps: 3.0,
+            // Enough to notice someone walking up within half a second; the whole-frame look
+            // is the gate's only cost while the hall is empty.
+            idle_fps: 2.0,
             steady: Duration::from_millis(900),
         }
     }
@@ -133,6 +135,8 @@ fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
                         detail.judge(&mut report, now, &gate.settings);
                         let took = t0.elapsed();
                         someone_there = !report.faces.is_empty();
+                        // Nobody there: the camera decodes only a few frames a second.
+                        camera.set_active(someone_there);
                         let cleared = lock(&shared.latest).is_none();
                         if cleared {
                             steady.reset();

@@ -50,7 +50,8 @@ pub struct KioskApp {
 }
 
 impl KioskApp {
-    pub fn new(ctx: &egui::Context, mut rt: Runtime, kiosk_mode: bool) -> Self {
+    pub fn new(cc: &eframe::CreationContext<'_>, mut rt: Runtime, kiosk_mode: bool) -> Self {
+        let ctx = &cc.egui_ctx;
         fonts::install(ctx);
         style::apply(ctx, rt.settings.kiosk.high_contrast);
         let lang = Lang::from_setting(&rt.settings.kiosk.language);
@@ -66,7 +67,7 @@ impl KioskApp {
             flow,
             lang,
             start: Instant::now(),
-            preview: Preview::default(),
+            preview: Preview::new(cc.wgpu_render_state.as_ref()),
             gate_seq: 0,
             camera_trouble: None,
             id_image: IdImageState::None,
@@ -274,7 +275,7 @@ impl KioskApp {
 
     fn screen_ui(&mut self, ui: &mut egui::Ui) -> Option<UiAction> {
         let now = self.now();
-        let tex = self.preview.texture();
+        let tex = self.preview.image();
         // After a pass the next person taps to start (auto-capture waits for the last to leave).
         let manual = self.flow.manual_capture();
         let lang = self.lang;
@@ -357,6 +358,11 @@ impl KioskApp {
 }
 
 impl eframe::App for KioskApp {
+    /// The background colour of the theme in force: clearing is the cheapest fill there is.
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        visuals.panel_fill.to_normalized_gamma_f32()
+    }
+
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let t0 = Instant::now();
         self.frames.pass(self.flow.screen());
@@ -384,11 +390,20 @@ impl eframe::App for KioskApp {
                 });
         }
         let mut action = None;
-        egui::CentralPanel::default()
-            .frame(egui::Frame::new().fill(palette.bg))
-            .show(ui, |ui| {
-                action = self.screen_ui(ui);
-            });
+        // Under the live preview nothing is filled: it covers the page, and a full-screen fill
+        // costs a CPU renderer several milliseconds a frame (BENCHMARKS.md, "Paint cost").
+        let under_preview = matches!(
+            self.flow.screen(),
+            Screen::Attract | Screen::Positioning { .. } | Screen::Countdown { .. }
+        );
+        let frame = if under_preview {
+            egui::Frame::new()
+        } else {
+            egui::Frame::new().fill(palette.bg)
+        };
+        egui::CentralPanel::default().frame(frame).show(ui, |ui| {
+            action = self.screen_ui(ui);
+        });
         if let Some(a) = action {
             let ctx = ui.ctx().clone();
             self.act(&ctx, a);

@@ -22,12 +22,16 @@ pub fn run(rt: crate::runtime::Runtime, kiosk_mode: bool) -> anyhow::Result<()> 
     }
     let options = eframe::NativeOptions {
         viewport,
+        renderer: match rt.settings.kiosk.renderer {
+            crate::config::Renderer::Glow => eframe::Renderer::Glow,
+            crate::config::Renderer::Wgpu => eframe::Renderer::Wgpu,
+        },
         ..Default::default()
     };
     eframe::run_native(
         "faceki-kiosk",
         options,
-        Box::new(move |cc| Ok(Box::new(KioskApp::new(&cc.egui_ctx, rt, kiosk_mode)))),
+        Box::new(move |cc| Ok(Box::new(KioskApp::new(cc, rt, kiosk_mode)))),
     )
     .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
 }

@@ -17,6 +17,10 @@ pub struct RepaintPolicy {
     watch: Arc<AtomicBool>,
 }
 
+/// How the camera and the gate ask for a paint. `request_repaint()` (a zero delay) makes egui
+/// paint twice "to let things settle"; a non-zero delay paints once. One frame, one paint.
+const SOON: Duration = Duration::from_millis(1);
+
 impl RepaintPolicy {
     /// Hands the camera, the gate worker and the runtime their wake-ups.
     pub fn install(ctx: &egui::Context, rt: &mut Runtime) -> Self {
@@ -25,13 +29,15 @@ impl RepaintPolicy {
         let (c, l) = (ctx.clone(), Arc::clone(&live));
         rt.camera.set_waker(move || {
             if l.load(Ordering::Relaxed) {
-                c.request_repaint();
+                c.request_repaint_after(SOON);
             }
         });
-        let (c, l, w) = (ctx.clone(), Arc::clone(&live), Arc::clone(&watch));
+        // While someone is guided the camera's frames drive the paints and the gate's newest
+        // verdict rides along with them: waking for both would paint up to twice as often.
+        let (c, w) = (ctx.clone(), Arc::clone(&watch));
         rt.gate.set_waker(move |someone| {
-            if l.load(Ordering::Relaxed) || (someone && w.load(Ordering::Relaxed)) {
-                c.request_repaint();
+            if someone && w.load(Ordering::Relaxed) {
+                c.request_repaint_after(SOON);
             }
         });
         let c = ctx.clone();
@@ -54,16 +60,16 @@ impl RepaintPolicy {
         self.live.store(live, Ordering::Relaxed);
         self.watch
             .store(matches!(screen, Screen::Attract), Ordering::Relaxed);
-        // Timers (result display, cooldown, idle) need a tick even when nothing else happens.
+        // Timers (result display, cooldown, idle) need a tick even when nothing else happens;
+        // while someone is guided the camera paints more often than any tick would.
         let tick = match screen {
             // The spinner turns.
             Screen::Verifying { .. }
             | Screen::StaffPin {
                 status: crate::kiosk::PinStatus::Checking,
             } => Duration::ZERO,
-            Screen::Result { .. } | Screen::Countdown { .. } | Screen::Positioning { .. } => {
-                Duration::from_millis(250)
-            }
+            // The time-left bar.
+            Screen::Result { .. } => Duration::from_millis(250),
             _ => Duration::from_secs(1),
         };
         if tick.is_zero() {

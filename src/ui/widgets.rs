@@ -8,10 +8,11 @@
 use egui::accesskit::Role;
 use egui::text::LayoutJob;
 use egui::{
-    Align, Color32, FontFamily, FontId, Layout, Pos2, Rect, RichText, Sense, Shape, Stroke,
-    TextureHandle, Ui, Vec2, WidgetText, vec2,
+    Align, Color32, FontFamily, FontId, Layout, Pos2, Rect, RichText, Sense, Shape, Stroke, Ui,
+    Vec2, WidgetText, vec2,
 };
 
+use super::preview::PreviewImage;
 use super::{bidi, fonts, style};
 use crate::i18n::{self, Lang};
 use crate::selfie::{ScreenSide, oval};
@@ -133,7 +134,7 @@ pub fn row_ui(ui: &mut Ui, rtl: bool, start: impl FnOnce(&mut Ui), end: impl FnO
 #[allow(clippy::too_many_arguments)]
 pub fn preview_ui(
     ui: &mut Ui,
-    tex: Option<&TextureHandle>,
+    image: Option<PreviewImage<'_>>,
     rect: Rect,
     oval_colour: Color32,
     label: &str,
@@ -143,21 +144,34 @@ pub fn preview_ui(
 ) {
     let p = style::palette(ui.ctx());
     let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 0.0, Color32::BLACK);
+    // Nothing is filled under the image: on a CPU renderer every full-screen layer costs
+    // several milliseconds a frame (the app skips its panel fill on these screens too).
     // The oval's geometry is the gate's (selfie::oval), mapped from frame to screen.
-    let [w, h] = tex.map_or([rect.width() as usize, rect.height() as usize], |t| {
-        t.size()
+    let [w, h] = image.map_or([rect.width() as usize, rect.height() as usize], |i| {
+        i.size()
     });
     let fit = oval::PreviewFit::new(w as f32, h as f32, rect.width(), rect.height());
     let at = |x: f32, y: f32| rect.min + vec2(x, y);
-    if let Some(tex) = tex {
-        let (uv, shown) = fit.shown();
-        painter.image(
-            tex.id(),
-            Rect::from_min_max(at(shown[0], shown[1]), at(shown[2], shown[3])),
-            Rect::from_min_max(egui::pos2(uv[0], uv[1]), egui::pos2(uv[2], uv[3])),
-            Color32::WHITE,
-        );
+    let (uv, shown) = fit.shown();
+    let shown = Rect::from_min_max(at(shown[0], shown[1]), at(shown[2], shown[3]));
+    match image {
+        Some(image) => {
+            painter.add(image.shape(shown, uv));
+            // Only the bars beside or above the image get the background.
+            for bar in [
+                Rect::from_min_max(rect.min, egui::pos2(shown.min.x, rect.max.y)),
+                Rect::from_min_max(egui::pos2(shown.max.x, rect.min.y), rect.max),
+                Rect::from_min_max(rect.min, egui::pos2(rect.max.x, shown.min.y)),
+                Rect::from_min_max(egui::pos2(rect.min.x, shown.max.y), rect.max),
+            ] {
+                if bar.is_positive() {
+                    painter.rect_filled(bar, 0.0, p.bg);
+                }
+            }
+        }
+        None => {
+            painter.rect_filled(rect, 0.0, p.bg);
+        }
     }
     let (c, rx, ry) = fit.oval();
     let centre = at(c.x, c.y);

@@ -43,7 +43,7 @@ pub fn harness_with(
     let rt = Runtime::start(settings, camera, demo, None).unwrap();
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| KioskApp::new(&cc.egui_ctx, rt, false))
+        .build_eframe(move |cc| KioskApp::new(cc, rt, false))
 }
 
 /// Demo mode (in-process simulator) with the steady clip and staff PIN 1234.

@@ -2,6 +2,7 @@
 //! and recovery, and the demo clip through the gate.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use faceki_kiosk::camera::{
@@ -35,10 +36,45 @@ fn wait_for(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
 }
 
 #[test]
+fn the_camera_decodes_what_is_shown_and_little_while_nobody_is_there() {
+    let src = ReplaySource::from_mjpeg("numbers", &numbered_clip(), 40.0).unwrap();
+    let opts = CaptureOptions {
+        idle_fps: 4.0,
+        active_fps: 20.0,
+        ..CaptureOptions::default()
+    };
+    let cam = Camera::spawn(Box::new(move || Box::new(src)), opts);
+    cam.set_active(false);
+    wait_for("first frame", Duration::from_secs(5), || {
+        cam.latest().is_some()
+    });
+    let decoded = |cam: &Camera| cam.latest().map_or(0, |f| f.seq);
+    let (d0, s0) = (decoded(&cam), cam.stats().skipped.load(Ordering::Relaxed));
+    std::thread::sleep(Duration::from_millis(1500));
+    let (d1, s1) = (decoded(&cam), cam.stats().skipped.load(Ordering::Relaxed));
+    // 4 of 40 frames a second are decoded (a loaded machine may lag, never run ahead).
+    assert!((3..=9).contains(&(d1 - d0)), "{} decoded in 1.5 s", d1 - d0);
+    assert!(s1 - s0 >= 30, "only {} frames skipped", s1 - s0);
+    // Someone appears: 20 of the 40 a second.
+    cam.set_active(true);
+    let d2 = decoded(&cam);
+    std::thread::sleep(Duration::from_millis(1000));
+    let active = decoded(&cam) - d2;
+    assert!(
+        (14..=24).contains(&active),
+        "{active} decoded in 1 s at 20 fps"
+    );
+}
+
+#[test]
 fn replay_plays_at_the_set_rate_and_loops() {
     let src = ReplaySource::from_mjpeg("numbers", &numbered_clip(), 20.0).unwrap();
     assert_eq!(src.len(), 5);
-    let cam = Camera::spawn(Box::new(move || Box::new(src)), CaptureOptions::default());
+    let opts = CaptureOptions {
+        active_fps: 60.0,
+        ..CaptureOptions::default()
+    };
+    let cam = Camera::spawn(Box::new(move || Box::new(src)), opts);
     wait_for("first frame", Duration::from_secs(5), || {
         cam.latest().is_some()
     });

@@ -12,6 +12,7 @@ use faceki_kiosk::faceki::{ErrorKind, Outcome, Person, RetakeReason};
 use faceki_kiosk::i18n::Lang;
 use faceki_kiosk::kiosk::{GateView, PinStatus};
 use faceki_kiosk::selfie::{Hint, Verdict};
+use faceki_kiosk::ui::preview::PreviewImage;
 use faceki_kiosk::ui::screens::customer;
 use faceki_kiosk::ui::screens::pin::PinPad;
 use faceki_kiosk::ui::screens::result::{IdImageView, result_ui};
@@ -91,7 +92,13 @@ fn positioning(lang: Lang) -> Harness<'static> {
     };
     screen(false, move |ui| {
         let tex = tex.get_or_insert_with(|| texture(ui, "preview", &frame, true));
-        customer::positioning_ui(ui, Some(tex), Some(&gate), false, lang);
+        customer::positioning_ui(
+            ui,
+            Some(PreviewImage::Texture(tex)),
+            Some(&gate),
+            false,
+            lang,
+        );
     })
 }
 

@@ -301,3 +301,34 @@ fn snapshot_of_the_whole_app_on_a_pass() {
     h.step();
     h.snapshot("app_pass_demo");
 }
+
+/// The live preview through the app's own wgpu pipeline (the UI tests render with wgpu): the
+/// camera image under the oval, no panel fill under it.
+#[test]
+fn snapshot_of_the_whole_app_guiding_someone() {
+    let dir = std::env::temp_dir().join(format!("faceki-kiosk-still-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let clip = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/clip.mjpeg"
+    ))
+    .unwrap();
+    let frames = faceki_kiosk::camera::mjpeg::split_frames(&clip);
+    std::fs::write(dir.join("frame.jpg"), frames[20]).unwrap();
+    let mut h = harness_with(
+        snapshot_settings(),
+        CameraSource::Replay {
+            path: dir,
+            fps: 15.0,
+        },
+        Some(Scenario::Match),
+    );
+    step_until(&mut h, "the hint", 15, |h| {
+        has_part(h, "Camera preview. Please")
+    });
+    for _ in 0..3 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(80));
+    }
+    h.snapshot("app_positioning_demo");
+}

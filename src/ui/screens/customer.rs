@@ -1,19 +1,20 @@
 //! The screens the customer sees before and during a check: attract, positioning, countdown,
 //! verifying; and the out-of-order ones: camera missing, service unavailable, cooldown.
 
-use egui::{TextureHandle, Ui, vec2};
+use egui::{Ui, vec2};
 
 use super::UiAction;
 use crate::faceki::ErrorKind;
 use crate::i18n::{self, Lang, Msg};
 use crate::kiosk::GateView;
 use crate::selfie::Verdict;
+use crate::ui::preview::PreviewImage;
 use crate::ui::{style, widgets};
 
 /// Live preview with the gate's hint. `gate` is `None` while nobody is in view.
 pub fn positioning_ui(
     ui: &mut Ui,
-    tex: Option<&TextureHandle>,
+    tex: Option<PreviewImage<'_>>,
     gate: Option<&GateView>,
     allow_capture: bool,
     lang: Lang,
@@ -43,6 +44,8 @@ pub fn positioning_ui(
         lang,
     );
     let bar = egui::Rect::from_min_max(egui::pos2(full.min.x, rect.max.y), full.max);
+    // The app does not fill the whole page under the preview (see `KioskApp::ui`).
+    ui.painter().rect_filled(bar, 0.0, p.bg);
     // Each side of the bar reports on its own; the bar then says what was tapped.
     let (mut switch, mut end) = (None, None);
     ui.scope_builder(egui::UiBuilder::new().max_rect(bar), |ui| {
@@ -77,7 +80,7 @@ pub fn positioning_ui(
     switch.or(end)
 }
 
-pub fn countdown_ui(ui: &mut Ui, tex: Option<&TextureHandle>, seconds_left: u64, lang: Lang) {
+pub fn countdown_ui(ui: &mut Ui, tex: Option<PreviewImage<'_>>, seconds_left: u64, lang: Lang) {
     let rect = ui.available_rect_before_wrap();
     let good = style::palette(ui.ctx()).good;
     // Digits alone read the same in both languages.
