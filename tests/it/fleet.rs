@@ -729,3 +729,82 @@ fn the_fleet_commands_migrate_add_users_and_check() {
     );
     let _ = std::fs::remove_dir_all(&home);
 }
+
+#[test]
+fn the_dashboard_serves_https_with_secure_cookies() {
+    if !pg::available() {
+        return;
+    }
+    let db = pg::fresh_db(pg::shared());
+    let dir = std::env::temp_dir().join(format!("faceki-fleet-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let rt = pg::rt();
+    rt.block_on(async {
+        let pool = dashboard::pool(Target::parse(&db.dashboard).unwrap(), "")
+            .await
+            .unwrap();
+        let opts = ServeOptions {
+            tls: Some((cert, key)),
+            ..ServeOptions::default()
+        };
+        tokio::spawn(async move { dashboard::serve(pool, addr, &opts).await });
+        let http = reqwest::Client::builder()
+            .danger_accept_invalid_certs(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let url = format!("https://127.0.0.1:{port}/login");
+        let mut tries = 0;
+        let page = loop {
+            match http.get(&url).send().await {
+                Ok(r) => break r,
+                Err(e) => {
+                    tries += 1;
+                    assert!(tries < 100, "{e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        };
+        assert_eq!(page.status(), 200);
+        let cookie = page
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(cookie.contains("; Secure"), "{cookie}");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+        // Every page but the login is behind it, over HTTPS too.
+        let r = http
+            .get(format!("https://127.0.0.1:{port}/checkins.csv"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/login");
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
