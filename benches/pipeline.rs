@@ -71,6 +71,10 @@ fn benches(c: &mut Criterion) {
     c.bench_function("gate_1280x720_face", |b| {
         b.iter(|| gate.check(&frame).unwrap())
     });
+    // A camera stream with a face held: the close look follows it, the whole frame every 3rd.
+    c.bench_function("gate_1280x720_face_stream", |b| {
+        b.iter(|| gate.check_stream(&frame).unwrap())
+    });
     let empty = RgbImage::from_pixel(1280, 720, image::Rgb([150, 146, 140]));
     c.bench_function("gate_1280x720_nobody", |b| {
         b.iter(|| gate.check(&empty).unwrap())

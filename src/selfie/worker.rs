@@ -129,7 +129,7 @@ fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
             Some(frame) if frame.seq != last_seq => {
                 last_seq = frame.seq;
                 let t0 = Instant::now();
-                match gate.check(&frame.image) {
+                match gate.check_stream(&frame.image) {
                     Ok(mut report) => {
                         let now = start.elapsed();
                         detail.judge(&mut report, now, &gate.settings);

@@ -123,3 +123,31 @@ fn a_person_to_one_side_is_told_their_own_way_to_move() {
     // The upload is cut around the judged face: the one the hint is about.
     assert!(report.faces[0].centre().x > 1000.0);
 }
+
+/// A camera stream: the close look follows a held face, and a second person stepping in is
+/// noticed within three frames (the whole frame is looked at every third).
+#[test]
+fn a_stream_follows_the_face_and_still_sees_a_second_person() {
+    let mut gate = Gate::new(GateSettings::default()).unwrap();
+    let cases = common::frames::labelled();
+    let pick = |want: &str| {
+        cases
+            .iter()
+            .find(|(name, w, _)| *w == want && name.contains("hopper"))
+            .map(|(_, _, frame)| frame.clone())
+            .unwrap()
+    };
+    let alone = pick("ok");
+    let two = cases
+        .iter()
+        .find(|(_, w, _)| *w == "multiple_faces")
+        .map(|(_, _, frame)| frame.clone())
+        .unwrap();
+    for _ in 0..5 {
+        assert_eq!(gate.check_stream(&alone).unwrap().verdict.name(), "ok");
+    }
+    let verdicts: Vec<&str> = (0..3)
+        .map(|_| gate.check_stream(&two).unwrap().verdict.name())
+        .collect();
+    assert!(verdicts.contains(&"multiple_faces"), "{verdicts:?}");
+}
