@@ -206,6 +206,47 @@ pub struct Gate {
     pub settings: GateSettings,
     /// The faces of the last whole-frame look, the first followed by the close look since.
     track: Option<Track>,
+    /// The last look at a stream that found nobody, to skip looking at the same still scene.
+    empty: Option<EmptyScene>,
+    /// Whole-frame looks so far (the costly part), for tests and benchmarks.
+    pub whole_looks: u64,
+}
+
+struct EmptyScene {
+    thumb: Vec<u8>,
+    report: GateReport,
+    skipped: u32,
+}
+
+/// An empty, unchanging scene is looked at again at least every this many stream frames
+/// (2 s at the worker's 2 checks a second with nobody there), in case someone came in too
+/// smoothly to change the picture, or stands where the last look missed them.
+const STILL_LOOK_EVERY: u32 = 4;
+
+/// Mean absolute difference (0-255) between two frames' thumbnails under which the scene has
+/// not changed: sensor noise and flicker stay well below it, anyone walking in is far above.
+const STILL_SCENE: f32 = 3.0;
+
+/// A 32x18 grey thumbnail of the frame, sampled (not averaged): enough to see that a scene
+/// changed, at a few microseconds a frame.
+fn thumbnail(frame: &RgbImage) -> Vec<u8> {
+    let (w, h) = frame.dimensions();
+    let (tw, th) = (32u32, 18u32);
+    let mut out = Vec::with_capacity((tw * th) as usize);
+    for y in 0..th {
+        for x in 0..tw {
+            let p = frame
+                .get_pixel((x * w + w / 2) / tw, (y * h + h / 2) / th)
+                .0;
+            out.push(luma(p) as u8);
+        }
+    }
+    out
+}
+
+fn scene_moved(a: &[u8], b: &[u8]) -> bool {
+    let diff: u32 = a.iter().zip(b).map(|(x, y)| x.abs_diff(*y) as u32).sum();
+    diff as f32 / a.len().max(1) as f32 >= STILL_SCENE
 }
 
 struct Track {
@@ -247,6 +288,8 @@ impl Gate {
             close: Detector::new(Model::ShortRange)?,
             settings,
             track: None,
+            empty: None,
+            whole_looks: 0,
         })
     }
 
@@ -283,21 +326,39 @@ impl Gate {
     /// Detects and judges one photo (full capture resolution): always the whole frame.
     pub fn check(&mut self, frame: &RgbImage) -> Result<GateReport, DetectorError> {
         self.track = None;
+        self.empty = None;
         self.look(frame)
     }
 
     /// Judges the next frame of a camera stream: while a face is held the close look follows
     /// it, and the whole frame is looked at every [`WHOLE_LOOK_EVERY`] frames and whenever the
     /// face is not found where it was.
+    ///
+    /// With nobody there, a scene that has not changed since the last look is not looked at
+    /// again (but at least every [`STILL_LOOK_EVERY`] frames): an empty hall costs almost nothing.
     pub fn check_stream(&mut self, frame: &RgbImage) -> Result<GateReport, DetectorError> {
-        match self.follow(frame)? {
-            Some(faces) => Ok(assess(frame, faces, &self.settings)),
-            None => self.look(frame),
+        if let Some(faces) = self.follow(frame)? {
+            return Ok(assess(frame, faces, &self.settings));
         }
+        let thumb = thumbnail(frame);
+        if let Some(e) = self.empty.as_mut() {
+            if e.skipped < STILL_LOOK_EVERY - 1 && !scene_moved(&e.thumb, &thumb) {
+                e.skipped += 1;
+                return Ok(e.report.clone());
+            }
+        }
+        let report = self.look(frame)?;
+        self.empty = report.faces.is_empty().then(|| EmptyScene {
+            thumb,
+            report: report.clone(),
+            skipped: 0,
+        });
+        Ok(report)
     }
 
     /// The whole-frame look, then the close look at the face nearest the oval.
     fn look(&mut self, frame: &RgbImage) -> Result<GateReport, DetectorError> {
+        self.whole_looks += 1;
         let (w, h) = frame.dimensions();
         let oval = Oval::for_frame(w, h);
         let min = self.settings.min_score;

@@ -151,3 +151,27 @@ fn a_stream_follows_the_face_and_still_sees_a_second_person() {
         .collect();
     assert!(verdicts.contains(&"multiple_faces"), "{verdicts:?}");
 }
+
+/// An empty hall that does not change is looked at only every fourth frame; someone walking in
+/// changes the picture and is looked at at once.
+#[test]
+fn a_still_empty_scene_is_not_looked_at_every_frame() {
+    let mut gate = Gate::new(GateSettings::default()).unwrap();
+    let cases = common::frames::labelled();
+    let wall = cases
+        .iter()
+        .find(|(_, w, _)| *w == "no_face")
+        .map(|(_, _, f)| f.clone())
+        .unwrap();
+    let visitor = cases
+        .iter()
+        .find(|(_, w, _)| *w == "ok")
+        .map(|(_, _, f)| f.clone())
+        .unwrap();
+    for _ in 0..8 {
+        assert_eq!(gate.check_stream(&wall).unwrap().verdict.name(), "no_face");
+    }
+    assert_eq!(gate.whole_looks, 2, "8 frames of a still, empty scene");
+    assert_eq!(gate.check_stream(&visitor).unwrap().verdict.name(), "ok");
+    assert_eq!(gate.whole_looks, 3);
+}
