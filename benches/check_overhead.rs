@@ -32,7 +32,8 @@ fn main() {
     let mut times = Vec::with_capacity(n);
     for check in 0..n as u64 {
         let start = Instant::now();
-        rt.start_check(check);
+        let selfie = rt.gate.latest();
+        rt.start_check(check, selfie);
         let outcome = loop {
             if let Some(RuntimeEvent::CheckFinished { outcome, .. }) = rt
                 .drain()

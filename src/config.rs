@@ -39,6 +39,7 @@ pub struct Settings {
     pub selfie: SelfieSettings,
     pub camera: CameraSettings,
     pub kiosk: KioskSettings,
+    pub liveness: crate::liveness::LivenessSettings,
     pub log: LogSettings,
     pub fleet: FleetSettings,
     pub metrics: MetricsSettings,
@@ -235,6 +236,16 @@ impl Default for KioskSettings {
             sound: false,
             show_id_image: true,
             renderer: Renderer::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The kiosk flow's settings: `[kiosk]` with the challenge of `[liveness]`.
+    pub fn flow(&self) -> crate::kiosk::FlowSettings {
+        crate::kiosk::FlowSettings {
+            liveness: self.liveness.enabled().then(|| self.liveness.challenge()),
+            ..self.kiosk.flow()
         }
     }
 }

@@ -19,6 +19,8 @@ pub mod i18n;
 #[cfg(feature = "kiosk")]
 pub mod kiosk;
 #[cfg(feature = "kiosk")]
+pub mod liveness;
+#[cfg(feature = "kiosk")]
 pub mod runtime;
 #[cfg(feature = "kiosk")]
 pub mod selfie;

@@ -41,6 +41,10 @@ pub enum CameraSource {
     DemoClip {
         fps: f32,
     },
+    /// The rendered demo visitor, who turns the way the kiosk asks (`cue`, set by the app).
+    DemoVisitor {
+        cue: Arc<crate::liveness::demo::DemoCue>,
+    },
     /// A replay with faults injected on a schedule (fault-injection runs and tests).
     Faulty {
         path: PathBuf,
@@ -77,6 +81,7 @@ impl CameraSource {
                     Ok(s) => Box::new(crate::camera::FaultySource::new(s, plan)),
                     Err(e) => Box::new(Missing(e.to_string())),
                 },
+                Self::DemoVisitor { cue } => Box::new(crate::liveness::demo::DemoVisitor::new(cue)),
                 Self::DemoClip { fps } => {
                     match ReplaySource::from_mjpeg("demo clip", DEMO_CLIP, fps) {
                         Ok(s) => Box::new(s),
@@ -205,6 +210,8 @@ pub struct Runtime {
     pub health: Arc<crate::fleet::KioskHealth>,
     /// The shipper, heartbeat and metrics; `None` when none is configured.
     fleet: Option<crate::fleet::FleetHandle>,
+    /// What the demo visitor should do, when the camera is the demo visitor.
+    pub demo_cue: Option<Arc<crate::liveness::demo::DemoCue>>,
 }
 
 impl Runtime {
@@ -232,6 +239,10 @@ impl Runtime {
             }
             None => None,
         };
+        let demo_cue = match &camera {
+            CameraSource::DemoVisitor { cue } => Some(Arc::clone(cue)),
+            _ => None,
+        };
         let camera = Arc::new(Camera::spawn(camera.factory(), CaptureOptions::default()));
         let gate = GateWorker::spawn(
             Arc::clone(&camera),
@@ -256,6 +267,7 @@ impl Runtime {
         let checkins = Arc::new(Mutex::new(checkins));
         tokio.spawn(daily_retention(Arc::clone(&checkins)));
         let health = Arc::new(crate::fleet::KioskHealth::new());
+        health.set_liveness_mode(settings.liveness.mode.name());
         health.log_written(checkin_error.as_ref().map(ToString::to_string).as_deref());
         let fleet = crate::fleet::start(
             tokio.handle(),
@@ -282,6 +294,7 @@ impl Runtime {
             checkin_error,
             health,
             fleet,
+            demo_cue,
         };
         rt.rebuild_client();
         Ok(rt)
@@ -371,14 +384,14 @@ impl Runtime {
         self.rx.try_iter().collect()
     }
 
-    /// Starts check `check` with the gate's newest frame: crop, encode, face-check, all off the
-    /// UI thread. Without a client or a frame it ends at once in an error (never a pass).
-    pub fn start_check(&mut self, check: u64) {
+    /// Starts check `check` with `selfie`, a frame the gate judged: crop, encode, face-check,
+    /// all off the UI thread. Without a client or a frame it ends at once in an error (never a
+    /// pass).
+    pub fn start_check(&mut self, check: u64, selfie: Option<crate::selfie::worker::GateOutput>) {
         let client = self.client.clone();
-        // The gate's frame is the one it judged; fall back to the newest camera frame.
-        let (frame, face) = match self.gate.latest() {
+        let (frame, face) = match selfie {
             Some(g) => (Some(g.frame.image.clone()), g.report.faces.first().cloned()),
-            None => (self.camera.latest().map(|f| f.image), None),
+            None => (None, None),
         };
         let shape = self.settings.selfie.upload_shape(&self.settings.gate);
         let quality = self.settings.selfie.jpeg_quality;

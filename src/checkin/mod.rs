@@ -59,9 +59,10 @@ pub struct Checkin {
     pub uuid: String,
     /// Unix seconds.
     pub at: i64,
-    /// [`Outcome::name`]: pass, no_match, retake, denied, ambiguous, error.
+    /// [`Outcome::name`]: pass, no_match, retake, denied, ambiguous, error, liveness_failed.
     pub outcome: String,
-    /// For errors, the kind (timeout, auth, ...); empty otherwise.
+    /// For errors, the kind (timeout, auth, ...); for retakes the reason; for liveness failures
+    /// the verdict (spoof, no_response, no_face); empty otherwise.
     pub detail: String,
     pub code: Option<i64>,
     pub duration_ms: u64,
@@ -78,6 +79,7 @@ impl Checkin {
         let detail = match outcome {
             Outcome::Error { kind, .. } => crate::faceki::wire_name(kind),
             Outcome::Retake { reason, .. } => crate::faceki::wire_name(reason),
+            Outcome::NotLive { kind, .. } => crate::faceki::wire_name(kind),
             _ => String::new(),
         };
         Self {
@@ -677,6 +679,10 @@ mod tests {
             },
             Outcome::Ambiguous { people: 2 },
             Outcome::error(ErrorKind::Timeout, None, "slow"),
+            Outcome::NotLive {
+                kind: crate::faceki::NotLiveKind::Spoof,
+                detail: "flat".into(),
+            },
         ];
         let mut log = CheckinLog::in_memory(30).unwrap();
         for o in &outcomes {
@@ -688,8 +694,21 @@ mod tests {
         names.sort_unstable();
         assert_eq!(
             names,
-            ["ambiguous", "denied", "error", "no_match", "pass", "retake"]
+            [
+                "ambiguous",
+                "denied",
+                "error",
+                "liveness_failed",
+                "no_match",
+                "pass",
+                "retake"
+            ]
         );
+        let spoof = rows
+            .iter()
+            .find(|r| r.checkin.outcome == "liveness_failed")
+            .unwrap();
+        assert_eq!(spoof.checkin.detail, "spoof");
         let err = rows.iter().find(|r| r.checkin.outcome == "error").unwrap();
         assert_eq!(err.checkin.detail, "timeout");
         assert!(

@@ -37,6 +37,17 @@ pub struct CheckArgs {
     /// With --demo: the simulator's scenario (match, no-match, code-8006, denied, ...).
     #[arg(long, requires = "demo", default_value = "match")]
     pub scenario: sim::Scenario,
+    /// A recorded clip (MJPEG or image folder) played as the camera: the kiosk's head-turn
+    /// challenge runs on it first, and only a live verdict spends the paid call, on the
+    /// challenge's own frontal frame.
+    #[arg(long, value_name = "PATH", conflicts_with = "images")]
+    pub replay: Option<PathBuf>,
+    /// With --replay: the clip's frames per second.
+    #[arg(long, default_value_t = 30.0, requires = "replay")]
+    pub fps: f32,
+    /// With --replay: the turns to ask (`left,right`, ...) or `random`.
+    #[arg(long, default_value = "random", requires = "replay")]
+    pub challenge: String,
 }
 
 /// One line of `--json` output.
@@ -94,6 +105,46 @@ impl Photo {
 enum Prepared {
     Upload(Vec<u8>),
     Refused(GateReport),
+    /// The clip did not pass the liveness challenge: no paid call.
+    NotLive(Outcome),
+}
+
+/// The clip through the challenge; on a live verdict, its frontal frame as the upload.
+fn live_selfie(
+    settings: &Settings,
+    args: &CheckArgs,
+    clip: &Path,
+    shape: UploadShape,
+    quality: u8,
+) -> anyhow::Result<Prepared> {
+    let largs = super::liveness::LivenessArgs {
+        replay: clip.to_owned(),
+        fps: args.fps,
+        challenge: args.challenge.clone(),
+        json: args.json,
+    };
+    let (result, frames) = super::liveness::judge_clip(settings, &largs)?;
+    let selfie = match (result.verdict, result.selfie_seq) {
+        (crate::liveness::LivenessVerdict::Live, Some(seq)) => {
+            frames.get(seq.saturating_sub(1) as usize)
+        }
+        _ => None,
+    };
+    let Some(selfie) = selfie else {
+        let kind = match result.verdict {
+            crate::liveness::LivenessVerdict::Spoof => crate::faceki::NotLiveKind::Spoof,
+            crate::liveness::LivenessVerdict::NoFace => crate::faceki::NotLiveKind::NoFace,
+            _ => crate::faceki::NotLiveKind::NoResponse,
+        };
+        return Ok(Prepared::NotLive(Outcome::NotLive {
+            kind,
+            detail: result.reason,
+        }));
+    };
+    let mut gate = Gate::new(settings.gate.clone())?;
+    let report = gate.check(selfie)?;
+    let upload = encode::prepare_upload(selfie, report.faces.first(), shape);
+    Ok(Prepared::Upload(encode::encode_jpeg(&upload, quality)?))
 }
 
 /// Any image the `image` crate reads: through the gate (unless skipped), then cut and encoded
@@ -130,7 +181,9 @@ pub fn run(config: Option<&Path>, args: CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(t) = args.timeout {
         settings.faceki.timeout_secs = t;
     }
-    let photos: Vec<Photo> = if args.images.is_empty() {
+    let photos: Vec<Photo> = if let Some(clip) = &args.replay {
+        vec![Photo::File(clip.clone())]
+    } else if args.images.is_empty() {
         anyhow::ensure!(
             args.demo,
             "give at least one --image PATH (or --demo to use the bundled photo)"
@@ -166,10 +219,18 @@ pub fn run(config: Option<&Path>, args: CheckArgs) -> anyhow::Result<ExitCode> {
         let shape = settings.selfie.upload_shape(&settings.gate);
         let quality = settings.selfie.jpeg_quality;
         for photo in &photos {
-            let outcome = match photo
-                .read()
-                .and_then(|b| prepare(&b, gate.as_mut(), shape, quality))
-            {
+            let prepared = match &args.replay {
+                Some(clip) => live_selfie(&settings, &args, clip, shape, quality),
+                None => photo
+                    .read()
+                    .and_then(|b| prepare(&b, gate.as_mut(), shape, quality)),
+            };
+            let outcome = match prepared {
+                Ok(Prepared::NotLive(outcome)) => {
+                    all_pass = false;
+                    print_outcome(&photo.name(), &outcome, args.json)?;
+                    continue;
+                }
                 Ok(Prepared::Upload(jpeg)) => client.face_check(jpeg.into()).await,
                 Ok(Prepared::Refused(report)) => {
                     all_pass = false;
@@ -225,6 +286,7 @@ fn print_outcome(name: &str, outcome: &Outcome, json: bool) -> anyhow::Result<()
     if json {
         let (error_kind, detail) = match outcome {
             Outcome::Error { kind, detail, .. } => (Some(*kind), Some(detail.as_str())),
+            Outcome::NotLive { detail, .. } => (None, Some(detail.as_str())),
             _ => (None, None),
         };
         let report = Report {

@@ -42,6 +42,7 @@ pub fn run(config: Option<&Path>) -> anyhow::Result<ExitCode> {
         Err(e) => r.say(Level::Fail, "Fonts", e),
     }
     folders_ui(&mut r, &settings);
+    liveness_ui(&mut r, &settings);
     Ok(match r.worst {
         Level::Ok | Level::Warn => ExitCode::SUCCESS,
         Level::Fail => ExitCode::from(1),
@@ -278,4 +279,34 @@ fn writable(dir: &Path) -> std::io::Result<()> {
     let probe = dir.join(format!(".doctor-{}", std::process::id()));
     std::fs::write(&probe, b"ok")?;
     std::fs::remove_file(probe)
+}
+
+/// Liveness: on, and its landmark model loads; or off, said plainly.
+fn liveness_ui(r: &mut Report, settings: &Settings) {
+    if !settings.liveness.enabled() {
+        r.say(
+            Level::Warn,
+            "Liveness",
+            crate::ui::screens::admin::LIVENESS_OFF,
+        );
+        return;
+    }
+    let c = settings.liveness.challenge();
+    match crate::liveness::Landmarker::new() {
+        Ok(_) => r.say(
+            Level::Ok,
+            "Liveness",
+            format!(
+                "head-turn challenge on: {} turns of {:.0} degrees, {:.0} s each",
+                c.steps,
+                c.turn_deg,
+                c.step_timeout.as_secs_f32()
+            ),
+        ),
+        Err(e) => r.say(
+            Level::Fail,
+            "Liveness",
+            format!("the face landmark model does not load ({e}): every check would be refused"),
+        ),
+    }
 }

@@ -1,9 +1,11 @@
-//! Command line: the kiosk window (default), `check`, `gate`, `cameras`, `sim`, `doctor`, `log`.
+//! Command line: the kiosk window (default), `check`, `gate`, `liveness`, `cameras`, `sim`,
+//! `doctor`, `log`, `soak`, `fleet`.
 
 mod check;
 mod doctor;
 mod fleet;
 mod gate;
+pub mod liveness;
 mod log;
 pub mod logging;
 mod sim;
@@ -50,6 +52,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Run the local selfie checks (face, size, centring, pose, sharpness, light) on photos.
     Gate(gate::GateArgs),
+    /// Run the kiosk's head-turn liveness challenge on a recorded clip (no paid call).
+    Liveness(liveness::LivenessArgs),
     /// List the cameras this machine offers, by index and name.
     Cameras,
     /// Serve the FACEKI simulator (token and face-check endpoints) for tests and demos.
@@ -83,6 +87,12 @@ pub fn main() -> ExitCode {
             crate::config::Settings::load(cli.config.as_deref())
                 .map_err(anyhow::Error::from)
                 .and_then(|s| gate::run(s.gate, args))
+        }
+        Some(Command::Liveness(args)) => {
+            let _log = init_logging(cli.verbose, "warn");
+            crate::config::Settings::load(cli.config.as_deref())
+                .map_err(anyhow::Error::from)
+                .and_then(|s| liveness::run(&s, args))
         }
         Some(Command::Cameras) => {
             let _log = init_logging(cli.verbose, "warn");
@@ -161,6 +171,10 @@ fn run_kiosk(cli: &Cli) -> anyhow::Result<ExitCode> {
             Ok(list) if !list.is_empty() => CameraSource::Webcam {
                 index: list[0].index,
                 size: settings.camera.capture,
+            },
+            // The clip cannot answer a random challenge: a rendered visitor that can.
+            _ if settings.liveness.enabled() => CameraSource::DemoVisitor {
+                cue: std::sync::Arc::default(),
             },
             _ => CameraSource::DemoClip { fps: 15.0 },
         },

@@ -106,6 +106,24 @@ pub enum Outcome {
         code: Option<i64>,
         detail: String,
     },
+    /// The kiosk's liveness check refused the attempt before any paid call: no check was made.
+    NotLive {
+        kind: NotLiveKind,
+        /// What was seen, for staff and the log (never an image).
+        detail: String,
+    },
+}
+
+/// Why the kiosk's liveness check refused an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotLiveKind {
+    /// The face moved like a flat picture (a photo or a screen).
+    Spoof,
+    /// A turn asked for was not made in time, or was made the other way.
+    NoResponse,
+    /// No face stayed in view to challenge.
+    NoFace,
 }
 
 impl Outcome {
@@ -126,6 +144,7 @@ impl Outcome {
             Self::Denied { .. } => "denied",
             Self::Ambiguous { .. } => "ambiguous",
             Self::Error { .. } => "error",
+            Self::NotLive { .. } => "liveness_failed",
         }
     }
 
@@ -138,6 +157,7 @@ impl Outcome {
             Self::Pass { .. } | Self::Ambiguous { .. } => Some(0),
             Self::Retake { code, .. } => Some(*code),
             Self::NoMatch { code } | Self::Denied { code, .. } | Self::Error { code, .. } => *code,
+            Self::NotLive { .. } => None,
         }
     }
 

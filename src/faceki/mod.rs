@@ -10,7 +10,7 @@ pub mod wire;
 #[cfg(feature = "kiosk")]
 pub use client::{ClientConfig, ConfigError, FacekiClient, IdImage, ImageError, TokenError};
 pub use codes::RetakeReason;
-pub use decision::{ErrorKind, Outcome, Person, decide};
+pub use decision::{ErrorKind, NotLiveKind, Outcome, Person, decide};
 pub use secret::Secret;
 
 /// The machine name of a unit variant as serde writes it (`timeout`, `too_small`): the names

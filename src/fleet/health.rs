@@ -30,7 +30,7 @@ pub struct HealthState {
     pub last_check_at: Option<i64>,
     /// Why check-ins are not being recorded locally; `None` while they are.
     pub log_error: Option<String>,
-    /// `off` until the liveness check exists; then its mode.
+    /// `challenge` or `off` (`[liveness] mode`).
     pub liveness_mode: String,
 }
 
@@ -68,6 +68,8 @@ impl KioskHealth {
                 s.faceki_fail_kind = Some(crate::faceki::wire_name(kind));
                 s.faceki_failing = true;
             }
+            // Refused on the kiosk: FACEKI was not asked, so nothing is known of it.
+            Outcome::NotLive { .. } => {}
             _ => {
                 s.faceki_ok_at = Some(now);
                 s.faceki_failing = false;

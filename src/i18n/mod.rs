@@ -8,7 +8,7 @@
 //! Arabic texts avoid characters that Noto Naskh Arabic lacks (`…`, `•`, parentheses, `?`):
 //! a glyph from another font inside a right-to-left run breaks its shaping.
 
-use crate::faceki::{ErrorKind, Outcome, RetakeReason};
+use crate::faceki::{ErrorKind, NotLiveKind, Outcome, RetakeReason};
 use crate::selfie::Hint;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -145,6 +145,14 @@ keys! {
     ErrService,
     ErrClientBug,
     ErrMalformed,
+    // The liveness challenge.
+    ChallengeTurnLeft,
+    ChallengeTurnRight,
+    ChallengeLookStraight,
+    NotConfirmed,
+    NotLiveSpoof,
+    NotLiveNoResponse,
+    NotLiveNoFace,
     // Staff PIN.
     StaffPin,
     Clear,
@@ -276,6 +284,17 @@ impl Msg {
             Self::Testing => "Testing…",
             Self::NoCamera => "No camera found.",
             Self::DemoBanner => "DEMO: no real identity check. Staff PIN 1234.",
+            Self::ChallengeTurnLeft => "Slowly turn your head to your left",
+            Self::ChallengeTurnRight => "Slowly turn your head to your right",
+            Self::ChallengeLookStraight => "Now look straight at the camera",
+            Self::NotConfirmed => "Not confirmed",
+            Self::NotLiveSpoof => {
+                "We could not confirm that you are here in person. Please ask staff."
+            }
+            Self::NotLiveNoResponse => {
+                "We did not see the head turns we asked for. Please try again and follow the arrow."
+            }
+            Self::NotLiveNoFace => "We lost sight of your face. Please try again.",
         }
     }
 
@@ -364,6 +383,15 @@ impl Msg {
             Self::Testing => "جارٍ الاختبار...",
             Self::NoCamera => "لم يُعثر على أي كاميرا.",
             Self::DemoBanner => "عرض تجريبي: لا تحقق فعلي من الهوية. الرمز السري للموظفين 1234.",
+            Self::ChallengeTurnLeft => "أدر رأسك ببطء إلى يسارك",
+            Self::ChallengeTurnRight => "أدر رأسك ببطء إلى يمينك",
+            Self::ChallengeLookStraight => "والآن انظر مباشرة إلى الكاميرا",
+            Self::NotConfirmed => "لم يتم التأكيد",
+            Self::NotLiveSpoof => "لم نتمكن من التأكد من وجودك شخصيًا. يُرجى مراجعة الموظفين.",
+            Self::NotLiveNoResponse => {
+                "لم نرَ حركات الرأس المطلوبة. يُرجى المحاولة مرة أخرى واتباع السهم."
+            }
+            Self::NotLiveNoFace => "لم نعد نرى وجهك. يُرجى المحاولة مرة أخرى.",
         }
     }
 }
@@ -383,6 +411,8 @@ keys! {
     CouldNotSave,
     NotConnected,
     CamerasNotListed,
+    /// The challenge's progress: step `{n}` of `{of}`.
+    ChallengeStep,
 }
 }
 
@@ -406,6 +436,7 @@ impl Fmt {
             Self::CouldNotSave => "Could not save: {error}",
             Self::NotConnected => "Not connected: {error}",
             Self::CamerasNotListed => "Cameras could not be listed: {error}",
+            Self::ChallengeStep => "Step {n} of {of}",
         }
     }
 
@@ -422,6 +453,7 @@ impl Fmt {
             Self::CouldNotSave => "تعذّر الحفظ: {error}",
             Self::NotConnected => "غير متصل: {error}",
             Self::CamerasNotListed => "تعذّر عرض قائمة الكاميرات: {error}",
+            Self::ChallengeStep => "الخطوة {n} من {of}",
         }
     }
 
@@ -484,6 +516,21 @@ pub fn not_connected(lang: Lang, error: &str) -> String {
     Fmt::NotConnected.fill(lang, &[("error", error)])
 }
 
+pub fn challenge_step(lang: Lang, step: usize, of: usize) -> String {
+    let (n, of) = ((step + 1).to_string(), of.to_string());
+    Fmt::ChallengeStep.fill(lang, &[("n", &n), ("of", &of)])
+}
+
+/// What the challenge asks now.
+pub fn challenge_ask(ask: crate::liveness::Ask) -> Msg {
+    use crate::liveness::{Ask, Turn};
+    match ask {
+        Ask::Frontal => Msg::ChallengeLookStraight,
+        Ask::Turn(Turn::Left) => Msg::ChallengeTurnLeft,
+        Ask::Turn(Turn::Right) => Msg::ChallengeTurnRight,
+    }
+}
+
 pub fn cameras_not_listed(lang: Lang, error: &str) -> String {
     Fmt::CamerasNotListed.fill(lang, &[("error", error)])
 }
@@ -544,6 +591,11 @@ pub fn outcome(outcome: &Outcome) -> Msg {
         Outcome::Denied { .. } => Msg::Denied,
         Outcome::Ambiguous { .. } => Msg::Ambiguous,
         Outcome::Error { kind, .. } => error_kind(*kind),
+        Outcome::NotLive { kind, .. } => match kind {
+            NotLiveKind::Spoof => Msg::NotLiveSpoof,
+            NotLiveKind::NoResponse => Msg::NotLiveNoResponse,
+            NotLiveKind::NoFace => Msg::NotLiveNoFace,
+        },
     }
 }
 

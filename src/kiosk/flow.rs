@@ -5,7 +5,11 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::pin::PinGuard;
-use crate::faceki::{ErrorKind, Outcome};
+use crate::faceki::{ErrorKind, NotLiveKind, Outcome};
+use crate::liveness::{
+    Ask, Challenge, ChallengeResult, ChallengeSettings, FaceObservation, LivenessVerdict,
+    Status as LiveStatus, draw_turns,
+};
 use crate::selfie::{Hint, Verdict};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +31,9 @@ pub struct FlowSettings {
     pub cooldown: Duration,
     /// A staff-level fault (credentials, quota) is retried after this long.
     pub service_retry: Duration,
+    /// The head-turn challenge every check must pass first; `None`: liveness off (a photo of
+    /// an enrolled customer can pass). The kiosk's default is on (`[liveness]`).
+    pub liveness: Option<ChallengeSettings>,
 }
 
 impl Default for FlowSettings {
@@ -42,6 +49,7 @@ impl Default for FlowSettings {
             attempt_window: Duration::from_secs(180),
             cooldown: Duration::from_secs(120),
             service_retry: Duration::from_secs(120),
+            liveness: None,
         }
     }
 }
@@ -87,6 +95,14 @@ pub enum Screen {
     StaffPin { status: PinStatus },
     /// Staff settings, behind the PIN. The customer flow is paused: no check starts.
     Admin,
+    /// The head-turn challenge: step `step` (0-based) of `of`, asking `ask` until `until`.
+    /// No paid check starts before it is passed.
+    Challenge {
+        step: usize,
+        of: usize,
+        ask: Ask,
+        until: Duration,
+    },
 }
 
 /// Where the staff PIN pad stands.
@@ -107,6 +123,9 @@ pub enum Event {
     /// Time passed.
     Tick,
     Gate(GateView),
+    /// The gate worker's look at the face in the same frame (landmarks, yaw, track), while a
+    /// challenge runs.
+    Face(FaceObservation),
     CameraLost {
         reason: String,
     },
@@ -144,10 +163,16 @@ pub enum Event {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Take the newest good frame, encode it and start check `check`.
+    /// Encode a frame and start check `check`: frame `selfie` (the challenge's frontal frame of
+    /// the same face), or with liveness off the gate's newest good frame.
     StartCheck {
         check: u64,
+        selfie: Option<u64>,
     },
+    /// Landmarks on (a challenge runs) or off, on the gate thread.
+    Observe(bool),
+    /// A challenge ended with this verdict (metrics).
+    LivenessVerdict(LivenessVerdict),
     /// Abandon check `check` (its answer will be ignored).
     CancelCheck {
         check: u64,
@@ -202,7 +227,17 @@ pub struct Flow {
     paused: Option<Screen>,
     /// Wrong-PIN lockout.
     pin_guard: PinGuard,
+    /// The challenge under way, while the screen is [`Screen::Challenge`].
+    challenge: Option<Challenge>,
+    /// Restarts of the current attempt's challenge (the face changed).
+    restarts: u32,
+    /// The turns are drawn from this (splitmix64): seeded by the app, so the flow stays pure.
+    rng: u64,
 }
+
+/// A challenge whose face keeps changing (photos swapped, people taking turns) ends after
+/// this many restarts, as a failed attempt.
+const MAX_RESTARTS: u32 = 3;
 
 impl Flow {
     pub fn new(settings: FlowSettings, configured: bool) -> Self {
@@ -222,7 +257,25 @@ impl Flow {
             camera_lost: None,
             paused: None,
             pin_guard: PinGuard::default(),
+            challenge: None,
+            restarts: 0,
+            rng: 0x9E37_79B9_7F4A_7C15,
         }
+    }
+
+    /// Seeds the draw of challenge turns (the app passes fresh randomness; tests a constant).
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.rng = seed;
+        self
+    }
+
+    fn next_random(&mut self) -> u64 {
+        // splitmix64
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
     }
 
     pub fn screen(&self) -> &Screen {
@@ -285,6 +338,7 @@ impl Flow {
         // same person, who may try again in the language they chose).
         let present = match &event {
             Event::Gate(g) => g.someone,
+            Event::Face(o) => o.faces > 0,
             Event::Touch | Event::Dismiss | Event::Cancel | Event::CaptureNow => true,
             _ => false,
         };
@@ -307,6 +361,7 @@ impl Flow {
                 tracing::debug!(check, "stale check result ignored");
                 s
             }
+            (s @ Screen::Challenge { .. }, ev) => self.challenge_event(s, ev, now, &mut fx),
             (Screen::Verifying { check, .. }, Event::Cancel) => {
                 fx.push(Effect::CancelCheck { check });
                 fx.push(Effect::ResetGate);
@@ -363,7 +418,7 @@ impl Flow {
                 if ev == Event::Cancel {
                     self.idle_screen()
                 } else if now >= until {
-                    self.start_check(now, &mut fx)
+                    self.begin(now, &mut fx)
                 } else {
                     Screen::Countdown { until }
                 }
@@ -372,7 +427,7 @@ impl Flow {
             (Screen::Attract | Screen::Positioning { .. }, Event::CaptureNow) => {
                 self.await_departure = false;
                 if self.settings.auto_capture || self.settings.countdown.is_zero() {
-                    self.start_check(now, &mut fx)
+                    self.begin(now, &mut fx)
                 } else {
                     Screen::Countdown {
                         until: now + self.settings.countdown,
@@ -381,7 +436,7 @@ impl Flow {
             }
             (s @ (Screen::Attract | Screen::Positioning { .. }), Event::Gate(gate)) => {
                 if gate.ready && self.settings.auto_capture && !self.await_departure {
-                    self.start_check(now, &mut fx)
+                    self.begin(now, &mut fx)
                 } else if gate.someone {
                     if matches!(s, Screen::Attract) {
                         fx.push(Effect::Sound(Cue::LookAtCamera));
@@ -428,6 +483,7 @@ impl Flow {
             Event::OpenStaffPin => {
                 match std::mem::replace(&mut self.screen, Screen::Attract) {
                     Screen::Verifying { check, .. } => fx.push(Effect::CancelCheck { check }),
+                    Screen::Challenge { .. } => self.drop_challenge(fx),
                     Screen::Result { .. } => fx.push(Effect::ClearPersonalData),
                     s @ (Screen::Cooldown { .. } | Screen::ServiceUnavailable { .. }) => {
                         self.paused = Some(s)
@@ -508,9 +564,15 @@ impl Flow {
                 self.camera_lost = Some(reason.clone());
                 // A check already on its way finishes; a result, a pause or a staff screen
                 // stays. The loss shows once they end.
+                if matches!(self.screen, Screen::Challenge { .. }) {
+                    self.drop_challenge(fx);
+                }
                 if matches!(
                     self.screen,
-                    Screen::Attract | Screen::Positioning { .. } | Screen::Countdown { .. }
+                    Screen::Attract
+                        | Screen::Positioning { .. }
+                        | Screen::Countdown { .. }
+                        | Screen::Challenge { .. }
                 ) {
                     self.screen = self.idle_screen();
                 }
@@ -527,10 +589,148 @@ impl Flow {
         true
     }
 
-    fn start_check(&mut self, now: Duration, fx: &mut Vec<Effect>) -> Screen {
+    /// The customer is ready: the challenge first when liveness is on, else the check.
+    fn begin(&mut self, now: Duration, fx: &mut Vec<Effect>) -> Screen {
+        match self.settings.liveness.clone() {
+            Some(settings) => {
+                self.restarts = 0;
+                self.new_challenge(settings, now, fx)
+            }
+            None => self.start_check(None, now, fx),
+        }
+    }
+
+    fn new_challenge(
+        &mut self,
+        settings: ChallengeSettings,
+        now: Duration,
+        fx: &mut Vec<Effect>,
+    ) -> Screen {
+        let turns = draw_turns(settings.steps, self.next_random());
+        let challenge = Challenge::new(&turns, settings, now);
+        let screen = Self::challenge_screen(challenge.status(now));
+        self.challenge = Some(challenge);
+        fx.push(Effect::Observe(true));
+        fx.push(Effect::ResetGate);
+        screen.unwrap_or(Screen::Attract)
+    }
+
+    fn challenge_screen(status: LiveStatus) -> Option<Screen> {
+        match status {
+            LiveStatus::Running {
+                step,
+                of,
+                ask,
+                until,
+            } => Some(Screen::Challenge {
+                step,
+                of,
+                ask,
+                until,
+            }),
+            _ => None,
+        }
+    }
+
+    fn drop_challenge(&mut self, fx: &mut Vec<Effect>) {
+        if self.challenge.take().is_some() {
+            fx.push(Effect::Observe(false));
+        }
+    }
+
+    /// An event while the challenge runs.
+    fn challenge_event(
+        &mut self,
+        screen: Screen,
+        ev: Event,
+        now: Duration,
+        fx: &mut Vec<Effect>,
+    ) -> Screen {
+        let Some(mut challenge) = self.challenge.take() else {
+            // A challenge screen without a challenge cannot happen; never a check from it.
+            fx.push(Effect::Observe(false));
+            return self.idle_screen();
+        };
+        let status = match ev {
+            Event::Face(obs) => challenge.observe(&obs, now),
+            Event::Cancel => {
+                fx.push(Effect::Observe(false));
+                fx.push(Effect::ResetGate);
+                return self.idle_screen();
+            }
+            Event::Gate(g)
+                if !g.someone
+                    && now.saturating_sub(self.last_someone) >= self.settings.idle_after =>
+            {
+                // The visitor walked away: no verdict, nothing recorded.
+                fx.push(Effect::Observe(false));
+                return Screen::Attract;
+            }
+            _ => challenge.tick(now),
+        };
+        match status {
+            LiveStatus::Running { .. } => {
+                self.challenge = Some(challenge);
+                Self::challenge_screen(status).unwrap_or(screen)
+            }
+            LiveStatus::Restart { reason } => {
+                tracing::info!(reason, "liveness challenge restarted");
+                self.restarts += 1;
+                if self.restarts > MAX_RESTARTS {
+                    let result = ChallengeResult {
+                        verdict: LivenessVerdict::NoResponse,
+                        reason: format!("the face changed {} times", self.restarts),
+                        steps: Vec::new(),
+                        planarity: None,
+                        frames: 0,
+                        selfie_seq: None,
+                        took: Duration::ZERO,
+                    };
+                    return self.challenge_done(result, now, fx);
+                }
+                let settings = self.settings.liveness.clone().unwrap_or_default();
+                self.new_challenge(settings, now, fx)
+            }
+            LiveStatus::Done(result) => self.challenge_done(result, now, fx),
+        }
+    }
+
+    fn challenge_done(
+        &mut self,
+        result: ChallengeResult,
+        now: Duration,
+        fx: &mut Vec<Effect>,
+    ) -> Screen {
+        fx.push(Effect::Observe(false));
+        fx.push(Effect::LivenessVerdict(result.verdict));
+        tracing::info!(
+            verdict = result.verdict.name(),
+            reason = %result.reason,
+            planarity = ?result.planarity,
+            took_ms = result.took.as_millis() as u64,
+            "liveness challenge ended"
+        );
+        let kind = match (result.verdict, result.selfie_seq) {
+            // Live, with the frontal frame to send: the paid check, and only now.
+            (LivenessVerdict::Live, Some(seq)) => return self.start_check(Some(seq), now, fx),
+            // Live without a frame cannot happen; never a check without the challenge's frame.
+            (LivenessVerdict::Live, None) | (LivenessVerdict::NoResponse, _) => {
+                NotLiveKind::NoResponse
+            }
+            (LivenessVerdict::Spoof, _) => NotLiveKind::Spoof,
+            (LivenessVerdict::NoFace, _) => NotLiveKind::NoFace,
+        };
+        let outcome = Outcome::NotLive {
+            kind,
+            detail: result.reason,
+        };
+        self.finish(outcome, result.took, now, fx)
+    }
+
+    fn start_check(&mut self, selfie: Option<u64>, now: Duration, fx: &mut Vec<Effect>) -> Screen {
         let check = self.next_check;
         self.next_check += 1;
-        fx.push(Effect::StartCheck { check });
+        fx.push(Effect::StartCheck { check, selfie });
         Screen::Verifying { check, since: now }
     }
 
@@ -569,7 +769,8 @@ impl Flow {
             Outcome::NoMatch { .. }
             | Outcome::Retake { .. }
             | Outcome::Denied { .. }
-            | Outcome::Ambiguous { .. } => {
+            | Outcome::Ambiguous { .. }
+            | Outcome::NotLive { .. } => {
                 self.failures.push_back(now);
             }
         }
@@ -637,7 +838,7 @@ mod tests {
     fn started(fx: &[Effect]) -> u64 {
         fx.iter()
             .find_map(|e| match e {
-                Effect::StartCheck { check } => Some(*check),
+                Effect::StartCheck { check, .. } => Some(*check),
                 _ => None,
             })
             .expect("a check started")
@@ -1201,5 +1402,272 @@ mod tests {
             checks_started(&f.handle(gate(Verdict::Ok, true, true), s(2.0))),
             0
         );
+    }
+
+    // ---- The liveness challenge ----
+
+    use crate::liveness::geometry::{P2, canonical_vertices};
+    use crate::liveness::{Ask, Turn};
+    use std::sync::Arc;
+
+    /// The canonical face turned by `yaw` (positive: the customer's left) and projected as a
+    /// camera would (perspective): a real head, as far as the landmarks go.
+    fn head(yaw: f32) -> Arc<[P2]> {
+        let (sin, cos) = yaw.to_radians().sin_cos();
+        let f = 900.0;
+        canonical_vertices()
+            .iter()
+            .map(|v| {
+                let x = v[0] * cos + v[2] * sin;
+                let z = -v[0] * sin + v[2] * cos;
+                let d = 45.0 - z;
+                [640.0 + f * x / d, 360.0 - f * v[1] / d]
+            })
+            .collect()
+    }
+
+    /// A flat photo of the frontal face, squeezed as if tilted: every frame a homography of
+    /// the frontal one, whatever yaw it is said to show.
+    fn photo(squeeze: f32) -> Arc<[P2]> {
+        head(0.0)
+            .iter()
+            .map(|p| [640.0 + (p[0] - 640.0) * squeeze, p[1]])
+            .collect()
+    }
+
+    fn face(seq: u64, yaw: f32, marks: Arc<[P2]>, ok: bool) -> Event {
+        Event::Face(FaceObservation {
+            seq,
+            track: 1,
+            faces: 1,
+            yaw_deg: Some(yaw),
+            landmarks: Some(marks),
+            selfie_ok: ok,
+        })
+    }
+
+    fn live_flow() -> Flow {
+        let settings = FlowSettings {
+            liveness: Some(ChallengeSettings::default()),
+            ..FlowSettings::default()
+        };
+        Flow::new(settings, true).with_seed(7)
+    }
+
+    fn asked(f: &Flow) -> Option<Ask> {
+        match f.screen() {
+            Screen::Challenge { ask, .. } => Some(*ask),
+            _ => None,
+        }
+    }
+
+    /// Walks up; the gate is happy; returns the time and the effects of the last event.
+    fn into_challenge(f: &mut Flow, t: f64) -> Vec<Effect> {
+        f.handle(gate(Verdict::TooSmall, true, false), s(t));
+        let fx = f.handle(gate(Verdict::Ok, true, true), s(t + 0.5));
+        assert!(fx.contains(&Effect::Observe(true)), "{fx:?}");
+        assert_eq!(checks_started(&fx), 0, "no check before the challenge");
+        assert!(matches!(asked(f), Some(Ask::Frontal)));
+        fx
+    }
+
+    /// Answers the challenge as a person would (with `marks_for(yaw)` as the landmarks), one
+    /// frame every 0.1 s; returns every effect and the time it ended.
+    fn answer(
+        f: &mut Flow,
+        mut t: f64,
+        marks_for: impl Fn(f32) -> Arc<[P2]>,
+        wrong_way: bool,
+    ) -> (Vec<Effect>, f64) {
+        let mut all = Vec::new();
+        let mut yaw: f32 = 0.0;
+        let mut seq = 100;
+        for _ in 0..200 {
+            let target = match asked(f) {
+                Some(Ask::Turn(Turn::Left)) => 28.0,
+                Some(Ask::Turn(Turn::Right)) => -28.0,
+                Some(Ask::Frontal) => 0.0,
+                None => break,
+            };
+            let target = if wrong_way { -target } else { target };
+            yaw += (target - yaw).clamp(-9.0, 9.0);
+            seq += 1;
+            t += 0.1;
+            all.extend(f.handle(face(seq, yaw, marks_for(yaw), true), s(t)));
+        }
+        (all, t)
+    }
+
+    #[test]
+    fn with_liveness_a_check_starts_only_after_the_challenge_with_its_frame() {
+        let mut f = live_flow();
+        into_challenge(&mut f, 0.0);
+        let (fx, _) = answer(&mut f, 1.0, head, false);
+        let starts: Vec<_> = fx
+            .iter()
+            .filter_map(|e| match e {
+                Effect::StartCheck { selfie, .. } => Some(*selfie),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(starts.len(), 1, "{fx:?}");
+        // The selfie is a frame of the challenge (seq > 100), the frontal one after the turns.
+        assert!(starts[0].is_some_and(|seq| seq > 100));
+        assert!(fx.contains(&Effect::LivenessVerdict(LivenessVerdict::Live)));
+        assert!(fx.contains(&Effect::Observe(false)));
+        assert!(matches!(f.screen(), Screen::Verifying { .. }));
+    }
+
+    #[test]
+    fn a_flat_photo_is_refused_before_any_paid_call_and_counts_as_an_attempt() {
+        let mut f = live_flow();
+        into_challenge(&mut f, 0.0);
+        // The photo is tilted to "turn": its landmarks only ever squeeze.
+        let (fx, _) = answer(&mut f, 1.0, |yaw| photo(yaw.to_radians().cos()), false);
+        assert_eq!(checks_started(&fx), 0);
+        assert!(fx.contains(&Effect::LivenessVerdict(LivenessVerdict::Spoof)));
+        assert!(matches!(
+            f.screen(),
+            Screen::Result {
+                outcome: Outcome::NotLive {
+                    kind: NotLiveKind::Spoof,
+                    ..
+                },
+                ..
+            }
+        ));
+        assert!(fx.iter().any(|e| matches!(
+            e,
+            Effect::Record {
+                outcome: Outcome::NotLive { .. },
+                ..
+            }
+        )));
+        assert_eq!(f.recent_failures(), 1);
+    }
+
+    #[test]
+    fn five_spoofs_lead_to_the_cooldown() {
+        let mut f = live_flow();
+        let mut t = 0.0;
+        for _ in 0..5 {
+            into_challenge(&mut f, t);
+            let (_, end) = answer(&mut f, t + 1.0, |_| photo(0.9), false);
+            f.handle(Event::Dismiss, s(end + 0.1));
+            t = end + 1.0;
+        }
+        assert!(matches!(f.screen(), Screen::Cooldown { .. }));
+    }
+
+    #[test]
+    fn a_turn_the_wrong_way_ends_the_attempt_without_a_check() {
+        let mut f = live_flow();
+        into_challenge(&mut f, 0.0);
+        let (fx, _) = answer(&mut f, 1.0, head, true);
+        assert_eq!(checks_started(&fx), 0);
+        assert!(matches!(
+            f.screen(),
+            Screen::Result {
+                outcome: Outcome::NotLive {
+                    kind: NotLiveKind::NoResponse,
+                    ..
+                },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn no_turn_in_time_is_no_response() {
+        let mut f = live_flow();
+        into_challenge(&mut f, 0.0);
+        // Frontal, then nothing but a still face.
+        for i in 0..100u64 {
+            let fx = f.handle(face(i + 1, 0.0, head(0.0), true), s(1.0 + i as f64 * 0.1));
+            assert_eq!(checks_started(&fx), 0);
+        }
+        assert!(matches!(
+            f.screen(),
+            Screen::Result {
+                outcome: Outcome::NotLive {
+                    kind: NotLiveKind::NoResponse,
+                    ..
+                },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn another_face_restarts_the_challenge_with_new_turns() {
+        let mut f = live_flow();
+        into_challenge(&mut f, 0.0);
+        f.handle(face(1, 0.0, head(0.0), true), s(1.0));
+        assert!(matches!(asked(&f), Some(Ask::Turn(_))));
+        // Someone else steps in front (a new track): the challenge starts over.
+        let fx = f.handle(
+            Event::Face(FaceObservation {
+                seq: 2,
+                track: 2,
+                faces: 1,
+                yaw_deg: Some(0.0),
+                landmarks: Some(head(0.0)),
+                selfie_ok: true,
+            }),
+            s(1.1),
+        );
+        assert_eq!(checks_started(&fx), 0);
+        assert!(matches!(asked(&f), Some(Ask::Frontal)));
+        // Four changes in a row end the attempt.
+        for i in 0..4u64 {
+            f.handle(
+                Event::Face(FaceObservation {
+                    seq: 3 + i,
+                    track: 3 + i,
+                    faces: 2,
+                    yaw_deg: Some(0.0),
+                    landmarks: Some(head(0.0)),
+                    selfie_ok: true,
+                }),
+                s(1.2 + i as f64 * 0.1),
+            );
+        }
+        assert!(matches!(f.screen(), Screen::Result { .. }));
+    }
+
+    #[test]
+    fn staff_pin_during_the_challenge_stops_it_and_starts_nothing() {
+        let mut f = live_flow();
+        into_challenge(&mut f, 0.0);
+        let fx = f.handle(Event::OpenStaffPin, s(1.0));
+        assert!(fx.contains(&Effect::Observe(false)));
+        let (fx, _) = answer(&mut f, 1.0, head, false);
+        assert_eq!(checks_started(&fx), 0);
+        assert!(matches!(f.screen(), Screen::StaffPin { .. }));
+    }
+
+    #[test]
+    fn a_visitor_who_walks_away_mid_challenge_leaves_no_record() {
+        let mut f = live_flow();
+        into_challenge(&mut f, 0.0);
+        let fx = f.handle(gate(Verdict::NoFace, false, false), s(5.0));
+        assert_eq!(f.screen(), &Screen::Attract);
+        assert!(fx.contains(&Effect::Observe(false)));
+        assert!(!fx.iter().any(|e| matches!(e, Effect::Record { .. })));
+    }
+
+    #[test]
+    fn the_turns_are_drawn_per_visit() {
+        // The first turn asked, for visitors with different randomness: both ways come up.
+        let mut first = std::collections::BTreeSet::new();
+        for seed in 0..16 {
+            let mut f = Flow::new(live_flow().settings().clone(), true).with_seed(seed);
+            into_challenge(&mut f, 0.0);
+            f.handle(face(1, 0.0, head(0.0), true), s(1.0));
+            if let Some(Ask::Turn(turn)) = asked(&f) {
+                first.insert(turn.name());
+            }
+        }
+        assert_eq!(first.len(), 2, "{first:?}");
     }
 }

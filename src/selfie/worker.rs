@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::camera::{Camera, Frame};
+use crate::liveness::{FaceObservation, Observer};
 
 use super::gate::{DetailMemory, Gate, GateReport, GateSettings, Steadiness};
 
@@ -42,6 +43,9 @@ pub struct GateOutput {
     pub progress: f32,
     /// How long the detector and checks took.
     pub took: Duration,
+    /// The landmarks' look at the judged face, while a challenge asks for it
+    /// ([`GateWorker::observe`]).
+    pub face: Option<FaceObservation>,
 }
 
 /// Called after each judgement with whether anyone is in view.
@@ -52,6 +56,8 @@ struct Shared {
     error: Mutex<Option<String>>,
     stop: AtomicBool,
     waker: Mutex<Option<Waker>>,
+    /// A challenge runs: landmarks on each judged frame.
+    observe: AtomicBool,
 }
 
 use crate::lock;
@@ -67,6 +73,7 @@ impl GateWorker {
             error: Mutex::new(None),
             stop: AtomicBool::new(false),
             waker: Mutex::new(None),
+            observe: AtomicBool::new(false),
         });
         let s = Arc::clone(&shared);
         let spawned =
@@ -99,6 +106,11 @@ impl GateWorker {
         *lock(&self.shared.waker) = Some(Arc::new(waker));
     }
 
+    /// Landmarks, yaw and the face's track on each judged frame (a challenge runs), or not.
+    pub fn observe(&self, on: bool) {
+        self.shared.observe.store(on, Ordering::Relaxed);
+    }
+
     /// Starts the steady spell afresh (after a capture, or when a new visitor starts).
     pub fn clear(&self) {
         *lock(&self.shared.latest) = None;
@@ -117,6 +129,9 @@ fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
     let mut detail = DetailMemory::default();
     let mut last_seq = 0;
     let mut someone_there = false;
+    // Loaded on the first challenge: a kiosk with liveness off never pays for the model.
+    let mut observer: Option<Observer> = None;
+    let mut observer_failed = false;
     while !shared.stop.load(Ordering::Relaxed) {
         let fps = if someone_there {
             opts.active_fps
@@ -144,12 +159,35 @@ fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
                         crate::fleet::metrics::gate_verdict(report.verdict.name());
                         let ready = steady.observe(&report, now, opts.steady);
                         let progress = steady.progress(now, opts.steady);
+                        let face = if shared.observe.load(Ordering::Relaxed) {
+                            if observer.is_none() && !observer_failed {
+                                match Observer::new() {
+                                    Ok(o) => observer = Some(o),
+                                    Err(e) => {
+                                        // No landmarks, no yaw: every challenge then ends as
+                                        // "no response", never as a pass. Staff see why.
+                                        tracing::error!(error = %e, "liveness cannot start");
+                                        *lock(&shared.error) = Some(e.to_string());
+                                        observer_failed = true;
+                                    }
+                                }
+                            }
+                            observer
+                                .as_mut()
+                                .map(|o| o.observe(&frame.image, frame.seq, &report))
+                        } else {
+                            if let Some(o) = observer.as_mut() {
+                                o.reset();
+                            }
+                            None
+                        };
                         *lock(&shared.latest) = Some(GateOutput {
                             frame,
                             report,
                             ready,
                             progress,
                             took,
+                            face,
                         });
                         let waker = lock(&shared.waker).clone();
                         if let Some(w) = waker {

@@ -47,7 +47,31 @@ pub struct KioskApp {
     repaint: RepaintPolicy,
     chimes: Option<crate::sound::Chimes>,
     pub frames: FrameStats,
+    /// The gate's last few judged frames: the challenge names its selfie by sequence number
+    /// just after the frame went by. Frames are shared, so this holds a few references only.
+    recent: std::collections::VecDeque<crate::selfie::worker::GateOutput>,
 }
+
+/// What the demo visitor should do for the screen on show.
+fn demo_cue(screen: &Screen) -> crate::liveness::demo::Cue {
+    use crate::liveness::demo::Cue;
+    use crate::liveness::{Ask, Turn};
+    match screen {
+        Screen::Challenge {
+            ask: Ask::Turn(Turn::Left),
+            ..
+        } => Cue::TurnLeft,
+        Screen::Challenge {
+            ask: Ask::Turn(Turn::Right),
+            ..
+        } => Cue::TurnRight,
+        Screen::Result { .. } | Screen::Cooldown { .. } => Cue::Done,
+        _ => Cue::Look,
+    }
+}
+
+/// Judged frames kept for the challenge's selfie (0.3 s at the gate's 10 a second).
+const RECENT_FRAMES: usize = 3;
 
 impl KioskApp {
     pub fn new(cc: &eframe::CreationContext<'_>, mut rt: Runtime, kiosk_mode: bool) -> Self {
@@ -59,7 +83,7 @@ impl KioskApp {
         // Without a staff PIN nobody could open the admin panel or leave kiosk mode: set-up
         // first, even when the credentials came from the config file or the environment.
         let configured = rt.configured() && !rt.settings.kiosk.pin_hash.is_empty();
-        let flow = Flow::new(rt.settings.kiosk.flow(), configured);
+        let flow = Flow::new(rt.settings.flow(), configured).with_seed(rand::random());
         let admin = AdminPanel::new(&rt.settings);
         let setup = SetupScreen::new(&rt.settings);
         Self {
@@ -80,6 +104,7 @@ impl KioskApp {
             repaint,
             chimes: None,
             frames: FrameStats::default(),
+            recent: std::collections::VecDeque::new(),
         }
     }
 
@@ -95,6 +120,13 @@ impl KioskApp {
         self.send(Event::SettingsChanged(settings));
     }
 
+    /// Test hook: feeds `event` to the flow as the camera, gate or screen would, effects and all
+    /// (e.g. the landmarks of a flat picture turning, which no bundled clip shows).
+    #[cfg(feature = "test-hooks")]
+    pub fn inject(&mut self, event: Event) {
+        self.send(event);
+    }
+
     fn now(&self) -> Duration {
         self.start.elapsed()
     }
@@ -108,7 +140,27 @@ impl KioskApp {
 
     fn apply(&mut self, fx: Effect) {
         match fx {
-            Effect::StartCheck { check } => self.rt.start_check(check),
+            Effect::StartCheck { check, selfie } => {
+                let out = match selfie {
+                    // The challenge's frame, and no other: missing means no check (fail closed).
+                    Some(seq) => self.recent.iter().find(|o| o.frame.seq == seq).cloned(),
+                    None => self.rt.gate.latest(),
+                };
+                if selfie.is_some() && out.is_none() {
+                    tracing::error!("the challenge's selfie frame is gone; no check is sent");
+                }
+                self.recent.clear();
+                self.rt.start_check(check, out);
+            }
+            Effect::Observe(on) => {
+                // A new challenge keeps no frame of an earlier one. (Not on its end: the
+                // selfie is looked up just after.)
+                if on {
+                    self.recent.clear();
+                }
+                self.rt.gate.observe(on);
+            }
+            Effect::LivenessVerdict(v) => crate::fleet::metrics::liveness_verdict(v.name()),
             Effect::CancelCheck { check } => self.rt.cancel_check(check),
             // Not shown at this site: not even downloaded.
             Effect::FetchIdImage { .. } if !self.rt.settings.kiosk.show_id_image => {}
@@ -161,6 +213,13 @@ impl KioskApp {
             .filter(|o| o.frame.seq != self.gate_seq)
         {
             self.gate_seq = out.frame.seq;
+            let face = out.face.clone();
+            if face.is_some() {
+                self.recent.push_back(out.clone());
+                while self.recent.len() > RECENT_FRAMES {
+                    self.recent.pop_front();
+                }
+            }
             self.send(Event::Gate(GateView {
                 verdict: out.report.verdict,
                 hint: out.report.hint,
@@ -168,6 +227,9 @@ impl KioskApp {
                 ready: out.ready,
                 progress: out.progress,
             }));
+            if let Some(face) = face {
+                self.send(Event::Face(face));
+            }
         }
         for ev in self.rt.drain() {
             self.on_runtime_event(ctx, ev);
@@ -247,7 +309,7 @@ impl KioskApp {
             }
             UiAction::Admin(a) => match a {
                 AdminAction::Save { settings, new_pin } => {
-                    self.send(Event::SettingsChanged(settings.kiosk.flow()));
+                    self.send(Event::SettingsChanged(settings.flow()));
                     self.rt.save_settings(*settings, new_pin);
                 }
                 AdminAction::TestConnection => {
@@ -290,6 +352,9 @@ impl KioskApp {
                 None
             }
             Screen::Verifying { .. } => customer::verifying_ui(ui, lang),
+            Screen::Challenge { step, of, ask, .. } => {
+                customer::challenge_ui(ui, tex, step, of, ask, lang)
+            }
             Screen::Result { outcome, until } => {
                 let settings = self.flow.settings();
                 let total = if outcome.is_pass() {
@@ -373,6 +438,9 @@ impl eframe::App for KioskApp {
             self.send(Event::OpenStaffPin);
         }
         self.repaint.update(ctx, &self.flow);
+        if let Some(cue) = &self.rt.demo_cue {
+            cue.set(demo_cue(self.flow.screen()));
+        }
         self.frames.took(t0.elapsed());
     }
 
@@ -394,7 +462,10 @@ impl eframe::App for KioskApp {
         // costs a CPU renderer several milliseconds a frame (BENCHMARKS.md, "Paint cost").
         let under_preview = matches!(
             self.flow.screen(),
-            Screen::Attract | Screen::Positioning { .. } | Screen::Countdown { .. }
+            Screen::Attract
+                | Screen::Positioning { .. }
+                | Screen::Countdown { .. }
+                | Screen::Challenge { .. }
         );
         let frame = if under_preview {
             egui::Frame::new()

@@ -55,7 +55,7 @@ impl RepaintPolicy {
         let screen = flow.screen();
         let live = matches!(
             screen,
-            Screen::Positioning { .. } | Screen::Countdown { .. }
+            Screen::Positioning { .. } | Screen::Countdown { .. } | Screen::Challenge { .. }
         );
         self.live.store(live, Ordering::Relaxed);
         self.watch

@@ -263,6 +263,22 @@ fn arrow_ui(
     painter.add(Shape::convex_polygon(tip.to_vec(), colour, stroke));
 }
 
+/// The challenge's arrow beside the oval, on the side to turn to, gliding outward and back so
+/// the eye catches the direction. It moves with the paints the camera frames bring (15 a second
+/// while a challenge runs): no extra repaints.
+pub fn moving_arrow_ui(ui: &Ui, rect: Rect, side: ScreenSide, colour: Color32) {
+    let dir = match side {
+        ScreenSide::Left => -1.0,
+        ScreenSide::Right => 1.0,
+    };
+    let t = ui.input(|i| i.time) as f32;
+    let glide = (t * std::f32::consts::TAU * 0.8).sin() * 0.5 + 0.5;
+    let len = (rect.height() * 0.16).clamp(60.0, 140.0);
+    let centre = rect.center() + vec2(dir * (rect.height() * 0.42 + glide * len * 0.35), 0.0);
+    let outline = style::palette(ui.ctx()).outline.then_some(Color32::WHITE);
+    arrow_ui(&ui.painter_at(rect), centre, len, side, colour, outline);
+}
+
 /// Centred big text.
 pub fn title_ui(ui: &mut Ui, text: &str, colour: Color32) {
     bold_text_ui(ui, text, style::TITLE, colour);

@@ -35,7 +35,20 @@ pub fn steady_camera() -> CameraSource {
     }
 }
 
+/// The app on a replayed camera. A recording cannot answer a random head-turn challenge, so
+/// these flows are the ones after it: liveness off, as `[liveness] mode = "off"` sets it. The
+/// challenge's own flows use [`harness_live`].
 pub fn harness_with(
+    mut settings: Settings,
+    camera: CameraSource,
+    demo: Option<Scenario>,
+) -> Harness<'static, KioskApp> {
+    settings.liveness.mode = faceki_kiosk::liveness::LivenessMode::Off;
+    harness_live(settings, camera, demo)
+}
+
+/// The app with the settings as given, liveness included.
+pub fn harness_live(
     settings: Settings,
     camera: CameraSource,
     demo: Option<Scenario>,

@@ -16,6 +16,8 @@ mod faceki_client;
 mod faults;
 mod fleet;
 mod gate_accuracy;
+mod liveness;
+mod liveness_ui;
 mod make_demo_clip;
 mod screens;
 mod ui_flows;

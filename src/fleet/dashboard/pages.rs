@@ -113,7 +113,15 @@ pub fn login(csrf: &str, message: Option<&str>) -> Markup {
 }
 
 /// Today per site, outcome order.
-pub const OUTCOMES: [&str; 6] = ["pass", "no_match", "retake", "denied", "ambiguous", "error"];
+pub const OUTCOMES: [&str; 7] = [
+    "pass",
+    "no_match",
+    "retake",
+    "denied",
+    "ambiguous",
+    "error",
+    "liveness_failed",
+];
 
 pub struct Overview<'a> {
     pub user: &'a str,

@@ -179,6 +179,28 @@ impl AdminPanel {
                 }
             });
             ui.separator();
+            ui.heading("Liveness");
+            let mut challenge = self.draft.liveness.enabled();
+            let l = ui.label("Head-turn challenge before every check");
+            ui.checkbox(&mut challenge, "").labelled_by(l.id);
+            self.draft.liveness.mode = if challenge {
+                crate::liveness::LivenessMode::Challenge
+            } else {
+                crate::liveness::LivenessMode::Off
+            };
+            if challenge {
+                ui.horizontal(|ui| {
+                    let l = ui.label("Turns asked");
+                    ui.add(egui::Slider::new(&mut self.draft.liveness.steps, 2..=5))
+                        .labelled_by(l.id);
+                });
+            } else {
+                ui.colored_label(
+                    style::palette(ui.ctx()).bad,
+                    RichText::new(LIVENESS_OFF).size(style::BODY).strong(),
+                );
+            }
+            ui.separator();
             ui.heading("Selfie checks");
             egui::Grid::new("gate")
                 .num_columns(2)
@@ -304,3 +326,7 @@ fn language_select_ui(ui: &mut Ui, code: &mut String) -> egui::Response {
         })
         .response
 }
+
+/// What staff are told while liveness is off (the admin panel and `doctor` say the same).
+pub const LIVENESS_OFF: &str = "Liveness is OFF: a printed photo or a phone showing an enrolled \
+     customer can pass. Turn the challenge on unless staff watch every sign-in.";

@@ -80,6 +80,65 @@ pub fn positioning_ui(
     switch.or(end)
 }
 
+/// The head-turn challenge: the live preview, what to do in words and an arrow that moves the
+/// way to turn, and the step count. The preview is a mirror: a turn to the customer's own left
+/// shows as a turn toward the screen's left, so the arrow points there.
+pub fn challenge_ui(
+    ui: &mut Ui,
+    tex: Option<PreviewImage<'_>>,
+    step: usize,
+    of: usize,
+    ask: crate::liveness::Ask,
+    lang: Lang,
+) -> Option<UiAction> {
+    use crate::liveness::{Ask, Turn};
+    use crate::selfie::ScreenSide;
+    let p = style::palette(ui.ctx());
+    let full = ui.available_rect_before_wrap();
+    let bottom_bar = 110.0;
+    let rect = egui::Rect::from_min_max(full.min, egui::pos2(full.max.x, full.max.y - bottom_bar));
+    let arrow = match ask {
+        Ask::Turn(Turn::Left) => Some(ScreenSide::Left),
+        Ask::Turn(Turn::Right) => Some(ScreenSide::Right),
+        Ask::Frontal => None,
+    };
+    // Steps done so far fill the ring round the oval.
+    let done = match ask {
+        Ask::Turn(_) => step,
+        Ask::Frontal if step == 0 => 0,
+        Ask::Frontal => step + 1,
+    };
+    let progress = done as f32 / of.max(1) as f32;
+    let label = i18n::challenge_ask(ask).text(lang);
+    widgets::preview_ui(ui, tex, rect, p.accent, label, progress, None, lang);
+    if let Some(side) = arrow {
+        widgets::moving_arrow_ui(ui, rect, side, p.accent);
+    }
+    let bar = egui::Rect::from_min_max(egui::pos2(full.min.x, rect.max.y), full.max);
+    ui.painter().rect_filled(bar, 0.0, p.bg);
+    let mut action = None;
+    ui.scope_builder(egui::UiBuilder::new().max_rect(bar), |ui| {
+        widgets::row_ui(
+            ui,
+            lang.is_rtl(),
+            |ui| {
+                ui.add_space(24.0);
+                let steps = i18n::challenge_step(lang, step.min(of.saturating_sub(1)), of);
+                widgets::bold_text_ui(ui, &steps, style::BODY, p.text);
+            },
+            |ui| {
+                ui.add_space(24.0);
+                if widgets::button_ui(ui, Msg::Cancel.text(lang), style::BODY, vec2(170.0, 64.0))
+                    .clicked()
+                {
+                    action = Some(UiAction::Cancel);
+                }
+            },
+        );
+    });
+    action
+}
+
 pub fn countdown_ui(ui: &mut Ui, tex: Option<PreviewImage<'_>>, seconds_left: u64, lang: Lang) {
     let rect = ui.available_rect_before_wrap();
     let good = style::palette(ui.ctx()).good;

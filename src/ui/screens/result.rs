@@ -4,7 +4,7 @@ use egui::{TextureHandle, Ui, vec2};
 
 use super::UiAction;
 use super::customer::centred;
-use crate::faceki::{ErrorKind, Outcome, Person};
+use crate::faceki::{ErrorKind, NotLiveKind, Outcome, Person};
 use crate::i18n::{self, Lang, Msg};
 use crate::ui::{style, widgets};
 
@@ -58,6 +58,12 @@ pub fn result_ui(
                 Outcome::Denied { .. } | Outcome::Ambiguous { .. } => {
                     (Msg::PleaseSeeStaff, p.bad, Msg::Ok)
                 }
+                // A picture held up: staff, not another try.
+                Outcome::NotLive {
+                    kind: NotLiveKind::Spoof,
+                    ..
+                } => (Msg::NotConfirmed, p.bad, Msg::Ok),
+                Outcome::NotLive { .. } => (Msg::NotConfirmed, p.warn, Msg::TryAgain),
                 Outcome::Error {
                     kind:
                         ErrorKind::Timeout
