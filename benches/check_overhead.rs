@@ -32,7 +32,7 @@ fn main() {
     let mut times = Vec::with_capacity(n);
     for check in 0..n as u64 {
         let start = Instant::now();
-        let selfie = rt.gate.latest();
+        let selfie = rt.gate.latest().map(|g| g.selfie());
         rt.start_check(check, selfie);
         let outcome = loop {
             if let Some(RuntimeEvent::CheckFinished { outcome, .. }) = rt

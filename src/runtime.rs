@@ -387,10 +387,10 @@ impl Runtime {
     /// Starts check `check` with `selfie`, a frame the gate judged: crop, encode, face-check,
     /// all off the UI thread. Without a client or a frame it ends at once in an error (never a
     /// pass).
-    pub fn start_check(&mut self, check: u64, selfie: Option<crate::selfie::worker::GateOutput>) {
+    pub fn start_check(&mut self, check: u64, selfie: Option<crate::selfie::worker::Selfie>) {
         let client = self.client.clone();
         let (frame, face) = match selfie {
-            Some(g) => (Some(g.frame.image.clone()), g.report.faces.first().cloned()),
+            Some(s) => (Some(s.image), s.face),
             None => (None, None),
         };
         let shape = self.settings.selfie.upload_shape(&self.settings.gate);

@@ -68,7 +68,7 @@ fn check(rt: &mut Runtime, id: u64) -> Outcome {
     rt.set_waker(move || {
         let _ = tx.send(());
     });
-    let selfie = rt.gate.latest();
+    let selfie = rt.gate.latest().map(|g| g.selfie());
     rt.start_check(id, selfie);
     let t0 = Instant::now();
     loop {

@@ -48,6 +48,23 @@ pub struct GateOutput {
     pub face: Option<FaceObservation>,
 }
 
+/// A frame to send and the face to cut the upload around.
+#[derive(Debug, Clone)]
+pub struct Selfie {
+    pub image: Arc<image::RgbImage>,
+    pub face: Option<crate::selfie::Face>,
+}
+
+impl GateOutput {
+    /// This judged frame as the selfie, cut around the face the gate judged first.
+    pub fn selfie(&self) -> Selfie {
+        Selfie {
+            image: Arc::clone(&self.frame.image),
+            face: self.report.faces.first().cloned(),
+        }
+    }
+}
+
 /// Called after each judgement with whether anyone is in view.
 type Waker = Arc<dyn Fn(bool) + Send + Sync>;
 

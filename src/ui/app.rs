@@ -143,8 +143,22 @@ impl KioskApp {
             Effect::StartCheck { check, selfie } => {
                 let out = match selfie {
                     // The challenge's frame, and no other: missing means no check (fail closed).
-                    Some(seq) => self.recent.iter().find(|o| o.frame.seq == seq).cloned(),
-                    None => self.rt.gate.latest(),
+                    Some(seq) => self
+                        .recent
+                        .iter()
+                        .find(|o| o.frame.seq == seq)
+                        .map(|o| o.selfie()),
+                    // Liveness off: the gate's newest frame, or right after a reset (a tap on
+                    // "Take photo") the camera's, uploaded whole.
+                    None => self.rt.gate.latest().map(|o| o.selfie()).or_else(|| {
+                        self.rt
+                            .camera
+                            .latest()
+                            .map(|f| crate::selfie::worker::Selfie {
+                                image: f.image,
+                                face: None,
+                            })
+                    }),
                 };
                 if selfie.is_some() && out.is_none() {
                     tracing::error!("the challenge's selfie frame is gone; no check is sent");

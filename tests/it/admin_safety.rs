@@ -45,7 +45,7 @@ fn credentials_without_a_pin_open_setup_and_keep_the_secret() {
 fn a_new_address_needs_the_secret_typed_again() {
     let mut h = demo(Scenario::Match, |s| s.kiosk.auto_capture = false);
     // Tall enough that Save, at the bottom of the scrolling panel, is on screen.
-    h.set_size(egui::vec2(1280.0, 1800.0));
+    h.set_size(egui::vec2(1280.0, 2000.0));
     open_admin(&mut h);
     let field = "Address";
     h.get_by_label(field).focus();
@@ -110,7 +110,7 @@ fn nothing_is_billed_while_the_pin_pad_or_the_admin_panel_is_open() {
         "a check was billed behind a staff screen"
     );
     // Tall enough that Close, at the bottom of the scrolling panel, is on screen.
-    h.set_size(egui::vec2(1280.0, 1800.0));
+    h.set_size(egui::vec2(1280.0, 2000.0));
     h.step();
     h.get_by_label("Close").click();
     step_until(&mut h, "a check after closing", 20, |h| billed(h) > before);

@@ -132,3 +132,98 @@ fn screen_replays_in_the_wrong_order_do_not_pass() {
     // The asked-order replay is reported (see docs/security.md), not required either way.
     assert!(t.contains_key(&Species::ScreenReplay));
 }
+
+// ---- The `liveness` and `check --replay` commands, from outside ----
+
+const BIN: &str = env!("CARGO_BIN_EXE_faceki-kiosk");
+
+/// Writes `frames` as a folder of JPEG files, the way an operator might export a recording.
+fn clip_folder(name: &str, frames: &[image::RgbImage]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("faceki-liveness-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, f) in frames.iter().enumerate() {
+        f.save(dir.join(format!("frame_{i:04}.jpg"))).unwrap();
+    }
+    dir
+}
+
+fn run(args: &[&str]) -> (i32, serde_json::Value) {
+    let out = std::process::Command::new(BIN).args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    let json = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    (out.status.code().unwrap_or(-1), json)
+}
+
+#[test]
+fn the_liveness_command_judges_any_clip() {
+    let (_, head) = &heads()[0];
+    let seq = [
+        faceki_kiosk::liveness::Turn::Left,
+        faceki_kiosk::liveness::Turn::Right,
+    ];
+    let yaw = testset::script(&seq, testset::Motion::BRISK);
+    let live = clip_folder("live", &testset::genuine(head, &yaw, 5));
+    let photo = hopper();
+    let flat = clip_folder("print", &testset::print(&photo, &[0.0; 40], &[0.0; 40], 9));
+    let live_s = live.to_str().unwrap();
+    let args = |clip| {
+        vec![
+            "liveness",
+            "--replay",
+            clip,
+            "--fps",
+            "10",
+            "--challenge",
+            "left,right",
+            "--json",
+        ]
+    };
+    let (code, json) = run(&args(live_s));
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["verdict"], "live");
+    assert_eq!(json["steps"][0]["asked"], "left");
+    assert_eq!(json["steps"][0]["seen"], true);
+    assert!(json["steps"][1]["at_ms"].as_u64().unwrap() > 0);
+    assert!(json["planarity"].as_f64().unwrap() > 0.03);
+    assert!(json["frames"].as_u64().unwrap() > 10);
+
+    // Asked the other way round, the same recording is refused.
+    let mut other = args(live_s);
+    other[6] = "right,left";
+    let (code, json) = run(&other);
+    assert_eq!((code, json["verdict"].as_str()), (1, Some("no_response")));
+
+    let (code, json) = run(&args(flat.to_str().unwrap()));
+    assert_eq!(code, 1, "{json}");
+    assert_ne!(json["verdict"], "live");
+
+    let (code, json) = run(&args("/nonexistent/clip.mjpeg"));
+    assert_eq!((code, json["verdict"].as_str()), (2, Some("error")));
+
+    // `check --replay`: the paid call only after a live verdict, on the challenge's frame.
+    let check = |clip: &str| {
+        run(&[
+            "check",
+            "--demo",
+            "--replay",
+            clip,
+            "--fps",
+            "10",
+            "--challenge",
+            "left,right",
+            "--json",
+        ])
+    };
+    let (code, json) = check(live_s);
+    assert_eq!(
+        (code, json["outcome"].as_str()),
+        (0, Some("pass")),
+        "{json}"
+    );
+    let (code, json) = check(flat.to_str().unwrap());
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["outcome"], "liveness_failed");
+    let _ = std::fs::remove_dir_all(live);
+    let _ = std::fs::remove_dir_all(flat);
+}

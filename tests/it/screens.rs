@@ -295,3 +295,85 @@ fn setup_asks_for_credentials_and_a_pin() {
     }
     h.snapshot("setup");
 }
+
+/// The challenge screen, asking for a turn to the customer's left, over a rendered head that
+/// has begun to turn.
+fn challenge(lang: Lang) -> Harness<'static> {
+    use faceki_kiosk::liveness::{Ask, Turn, demo, testset};
+    let head = demo::demo_head().unwrap();
+    let frame = testset::genuine(&head, &[12.0], 3).remove(0);
+    let mut tex = None;
+    screen(false, move |ui| {
+        let tex = tex.get_or_insert_with(|| texture(ui, "preview", &frame, true));
+        customer::challenge_ui(
+            ui,
+            Some(PreviewImage::Texture(tex)),
+            0,
+            2,
+            Ask::Turn(Turn::Left),
+            lang,
+        );
+    })
+}
+
+#[test]
+fn the_challenge_says_which_way_and_how_far_along() {
+    let mut h = challenge(Lang::En);
+    h.step();
+    assert!(
+        h.query_by_label("Camera preview. Slowly turn your head to your left")
+            .is_some()
+    );
+    assert!(h.query_by_label("Step 1 of 2").is_some());
+    assert!(h.query_by_label("Cancel").is_some());
+    h.snapshot("challenge_turn_left");
+}
+
+#[test]
+fn the_challenge_in_arabic() {
+    let mut h = challenge(Lang::Ar);
+    h.step();
+    assert!(
+        h.query_by_label("معاينة الكاميرا. أدر رأسك ببطء إلى يسارك")
+            .is_some()
+    );
+    assert!(h.query_by_label("الخطوة 1 من 2").is_some());
+    h.snapshot("challenge_turn_left_ar");
+}
+
+/// A picture refused: for staff to look at, no "try again".
+fn not_live(lang: Lang, title: &str, body: &str, name: &str) {
+    use faceki_kiosk::faceki::NotLiveKind;
+    let outcome = Outcome::NotLive {
+        kind: NotLiveKind::Spoof,
+        detail: "the face moved like a flat picture".into(),
+    };
+    let mut h = screen(false, move |ui| {
+        result_ui(ui, &outcome, IdImageView::None, 0.6, lang);
+    });
+    h.step();
+    assert!(h.query_by_label(title).is_some(), "{title}");
+    assert!(h.query_by_label(body).is_some(), "{body}");
+    assert!(h.query_by_label("Try again").is_none());
+    h.snapshot(name);
+}
+
+#[test]
+fn a_picture_is_sent_to_staff() {
+    not_live(
+        Lang::En,
+        "Not confirmed",
+        "We could not confirm that you are here in person. Please ask staff.",
+        "not_live",
+    );
+}
+
+#[test]
+fn a_picture_is_sent_to_staff_in_arabic() {
+    not_live(
+        Lang::Ar,
+        "لم يتم التأكيد",
+        "لم نتمكن من التأكد من وجودك شخصيًا. يُرجى مراجعة الموظفين.",
+        "not_live_ar",
+    );
+}

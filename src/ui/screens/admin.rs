@@ -179,33 +179,26 @@ impl AdminPanel {
                 }
             });
             ui.separator();
-            ui.heading("Liveness");
-            let mut challenge = self.draft.liveness.enabled();
-            let l = ui.label("Head-turn challenge before every check");
-            ui.checkbox(&mut challenge, "").labelled_by(l.id);
-            self.draft.liveness.mode = if challenge {
-                crate::liveness::LivenessMode::Challenge
-            } else {
-                crate::liveness::LivenessMode::Off
-            };
-            if challenge {
-                ui.horizontal(|ui| {
-                    let l = ui.label("Turns asked");
-                    ui.add(egui::Slider::new(&mut self.draft.liveness.steps, 2..=5))
-                        .labelled_by(l.id);
-                });
-            } else {
-                ui.colored_label(
-                    style::palette(ui.ctx()).bad,
-                    RichText::new(LIVENESS_OFF).size(style::BODY).strong(),
-                );
-            }
-            ui.separator();
             ui.heading("Selfie checks");
             egui::Grid::new("gate")
                 .num_columns(2)
                 .spacing([16.0, 12.0])
                 .show(ui, |ui| {
+                    let mut challenge = self.draft.liveness.enabled();
+                    let l = ui.label("Head-turn liveness challenge");
+                    ui.checkbox(&mut challenge, "").labelled_by(l.id);
+                    ui.end_row();
+                    self.draft.liveness.mode = if challenge {
+                        crate::liveness::LivenessMode::Challenge
+                    } else {
+                        crate::liveness::LivenessMode::Off
+                    };
+                    if challenge {
+                        let l = ui.label("Turns asked");
+                        ui.add(egui::Slider::new(&mut self.draft.liveness.steps, 2..=5))
+                            .labelled_by(l.id);
+                        ui.end_row();
+                    }
                     let l = ui.label("Auto-capture");
                     ui.checkbox(&mut self.draft.kiosk.auto_capture, "")
                         .labelled_by(l.id);
@@ -251,6 +244,12 @@ impl AdminPanel {
                     ui.end_row();
                     field(ui, "New staff PIN (optional)", &mut self.new_pin, true);
                 });
+            if !self.draft.liveness.enabled() {
+                ui.colored_label(
+                    style::palette(ui.ctx()).bad,
+                    RichText::new(LIVENESS_OFF).size(style::BODY).strong(),
+                );
+            }
             if demo {
                 ui.separator();
                 ui.heading("Demo: simulator answer");
