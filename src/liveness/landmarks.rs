@@ -2,7 +2,6 @@
 //! detected face. Contract (shared/models/README.md): input `1x3x192x192` RGB pixel/255, NCHW;
 //! outputs `[1,1404,1,1]` (x, y, z per point, in input pixels) and `[1,1,1,1]` (presence logit).
 
-use std::io::Cursor;
 use std::sync::Arc;
 
 use image::RgbImage;
@@ -49,16 +48,8 @@ pub struct Landmarker {
 
 impl Landmarker {
     pub fn new() -> Result<Self, LandmarkError> {
-        let load = |e: TractError| LandmarkError::Load(e.to_string());
-        let plan = tract_onnx::onnx()
-            .model_for_read(&mut Cursor::new(MODEL))
-            .map_err(load)?
-            .with_input_fact(0, f32::fact([1, 3, INPUT, INPUT]).into())
-            .map_err(load)?
-            .into_optimized()
-            .map_err(load)?
-            .into_runnable()
-            .map_err(load)?;
+        let plan = crate::selfie::detector::load_square_model(MODEL, INPUT)
+            .map_err(|e| LandmarkError::Load(e.to_string()))?;
         Ok(Self {
             plan,
             input: vec![0.0; 3 * INPUT * INPUT],

@@ -176,19 +176,20 @@ fn grid_anchors(layers: &[(usize, usize)]) -> Vec<(f32, f32)> {
     v
 }
 
+/// An embedded ONNX model with one `1x3xNxN` f32 input, optimised for tract and ready to run.
+pub(crate) fn load_square_model(bytes: &[u8], n: usize) -> TractResult<Arc<TypedRunnableModel>> {
+    tract_onnx::onnx()
+        .model_for_read(&mut Cursor::new(bytes))?
+        .with_input_fact(0, f32::fact([1, 3, n, n]).into())?
+        .into_optimized()?
+        .into_runnable()
+}
+
 impl Detector {
     pub fn new(model: Model) -> Result<Self, DetectorError> {
-        let load = |e: TractError| DetectorError::Load(e.to_string());
         let n = model.input();
-        let plan = tract_onnx::onnx()
-            .model_for_read(&mut Cursor::new(model.bytes()))
-            .map_err(load)?
-            .with_input_fact(0, f32::fact([1, 3, n, n]).into())
-            .map_err(load)?
-            .into_optimized()
-            .map_err(load)?
-            .into_runnable()
-            .map_err(load)?;
+        let plan =
+            load_square_model(model.bytes(), n).map_err(|e| DetectorError::Load(e.to_string()))?;
         Ok(Self {
             model,
             plan,

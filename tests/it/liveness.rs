@@ -41,9 +41,10 @@ fn judge(clips: &[Clip]) -> Vec<(&Clip, ChallengeResult)> {
         .map(|c| {
             let r = judge.run(c.frames.iter().cloned(), testset::FPS, &c.ask, &settings);
             eprintln!(
-                "{:<45} {:<12} planarity {:>7} peaks {:?}  {}",
+                "{:<45} {:<12} {:>5} ms  planarity {:>7} peaks {:?}  {}",
                 c.name,
                 r.verdict.name(),
+                r.took.as_millis(),
                 r.planarity.map_or("-".into(), |p| format!("{p:.4}")),
                 r.steps
                     .iter()
@@ -82,6 +83,15 @@ fn genuine_visitors_who_do_as_asked_pass() {
         .filter(|(_, r)| r.verdict != LivenessVerdict::Live)
         .map(|(c, r)| format!("{}: {} ({})", c.name, r.verdict.name(), r.reason))
         .collect();
+    // The time a genuine visitor spends in the challenge (BENCHMARKS.md).
+    let mut took: Vec<u128> = results.iter().map(|(_, r)| r.took.as_millis()).collect();
+    took.sort_unstable();
+    eprintln!(
+        "time in the challenge: median {} ms, range {}-{} ms",
+        took[took.len() / 2],
+        took[0],
+        took[took.len() - 1]
+    );
     // BPCER: at most 5% (of 16 clips, none).
     assert!(
         refused.len() * 20 <= results.len(),

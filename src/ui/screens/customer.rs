@@ -20,9 +20,7 @@ pub fn positioning_ui(
     lang: Lang,
 ) -> Option<UiAction> {
     let p = style::palette(ui.ctx());
-    let full = ui.available_rect_before_wrap();
-    let bottom_bar = 110.0;
-    let rect = egui::Rect::from_min_max(full.min, egui::pos2(full.max.x, full.max.y - bottom_bar));
+    let (rect, bar) = preview_and_bar(ui);
     // Colour and words together: the oval's colour is never the only signal.
     let (colour, label, progress) = match gate {
         None => (p.text, Msg::LookToSignIn, 0.0),
@@ -43,7 +41,6 @@ pub fn positioning_ui(
         arrow,
         lang,
     );
-    let bar = egui::Rect::from_min_max(egui::pos2(full.min.x, rect.max.y), full.max);
     // The app does not fill the whole page under the preview (see `KioskApp::ui`).
     ui.painter().rect_filled(bar, 0.0, p.bg);
     // Each side of the bar reports on its own; the bar then says what was tapped.
@@ -94,9 +91,7 @@ pub fn challenge_ui(
     use crate::liveness::{Ask, Turn};
     use crate::selfie::ScreenSide;
     let p = style::palette(ui.ctx());
-    let full = ui.available_rect_before_wrap();
-    let bottom_bar = 110.0;
-    let rect = egui::Rect::from_min_max(full.min, egui::pos2(full.max.x, full.max.y - bottom_bar));
+    let (rect, bar) = preview_and_bar(ui);
     let arrow = match ask {
         Ask::Turn(Turn::Left) => Some(ScreenSide::Left),
         Ask::Turn(Turn::Right) => Some(ScreenSide::Right),
@@ -114,7 +109,6 @@ pub fn challenge_ui(
     if let Some(side) = arrow {
         widgets::moving_arrow_ui(ui, rect, side, p.accent);
     }
-    let bar = egui::Rect::from_min_max(egui::pos2(full.min.x, rect.max.y), full.max);
     ui.painter().rect_filled(bar, 0.0, p.bg);
     let mut action = None;
     ui.scope_builder(egui::UiBuilder::new().max_rect(bar), |ui| {
@@ -137,6 +131,16 @@ pub fn challenge_ui(
         );
     });
     action
+}
+
+/// The page split into the live preview and the bar of buttons under it.
+fn preview_and_bar(ui: &Ui) -> (egui::Rect, egui::Rect) {
+    let full = ui.available_rect_before_wrap();
+    let bar_top = full.max.y - 110.0;
+    (
+        egui::Rect::from_min_max(full.min, egui::pos2(full.max.x, bar_top)),
+        egui::Rect::from_min_max(egui::pos2(full.min.x, bar_top), full.max),
+    )
 }
 
 pub fn countdown_ui(ui: &mut Ui, tex: Option<PreviewImage<'_>>, seconds_left: u64, lang: Lang) {
