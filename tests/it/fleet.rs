@@ -559,7 +559,10 @@ fn the_dashboard_in_a_real_browser() {
     b.type_into("#user", "amina");
     b.type_into("#password", "head office 2026");
     b.click("#login");
-    assert!(b.url().ends_with('/'), "{}\n{}", b.url(), b.source());
+    // The click returns before the browser has followed the redirect: wait for the overview.
+    wait_until("the overview after logging in", 20, || {
+        b.url().ends_with('/')
+    });
     let kiosks_text = b.text("#kiosks");
     for name in [
         "Riyadh",
@@ -600,7 +603,9 @@ fn the_dashboard_in_a_real_browser() {
 
     // Log out: the pages are gone with the session.
     b.click("header button");
-    assert!(b.url().ends_with("/login"));
+    wait_until("the login page after logging out", 20, || {
+        b.url().ends_with("/login")
+    });
     b.goto(&format!("{base}/"));
     assert!(b.url().ends_with("/login"));
 
