@@ -41,39 +41,33 @@ pub fn positioning_ui(
         arrow,
         lang,
     );
-    // The app does not fill the whole page under the preview (see `KioskApp::ui`).
-    ui.painter().rect_filled(bar, 0.0, p.bg);
     // Each side of the bar reports on its own; the bar then says what was tapped.
     let (mut switch, mut end) = (None, None);
-    ui.scope_builder(egui::UiBuilder::new().max_rect(bar), |ui| {
-        widgets::row_ui(
-            ui,
-            lang.is_rtl(),
-            |ui| {
-                ui.add_space(24.0);
-                widgets::bold_text_ui(ui, Msg::FaceSignIn.text(lang), style::BODY, p.text);
-                ui.add_space(24.0);
-                // Offered in its own language, so whoever reads it can find it.
-                let other = lang.other();
-                if widgets::button_ui(ui, other.native_name(), style::BODY, vec2(170.0, 64.0))
-                    .clicked()
-                {
-                    switch = Some(UiAction::SwitchLanguage(other));
-                }
-            },
-            |ui| {
-                ui.add_space(24.0);
-                if staff_button_ui(ui, lang).clicked() {
-                    end = Some(UiAction::OpenPin);
-                }
-                if allow_capture
-                    && widgets::big_button(ui, Msg::TakePhoto.text(lang), p.accent).clicked()
-                {
-                    end = Some(UiAction::CaptureNow);
-                }
-            },
-        );
-    });
+    bar_ui(
+        ui,
+        bar,
+        lang,
+        |ui| {
+            widgets::bold_text_ui(ui, Msg::FaceSignIn.text(lang), style::BODY, p.text);
+            ui.add_space(24.0);
+            // Offered in its own language, so whoever reads it can find it.
+            let other = lang.other();
+            if widgets::button_ui(ui, other.native_name(), style::BODY, vec2(170.0, 64.0)).clicked()
+            {
+                switch = Some(UiAction::SwitchLanguage(other));
+            }
+        },
+        |ui| {
+            if staff_button_ui(ui, lang).clicked() {
+                end = Some(UiAction::OpenPin);
+            }
+            if allow_capture
+                && widgets::big_button(ui, Msg::TakePhoto.text(lang), p.accent).clicked()
+            {
+                end = Some(UiAction::CaptureNow);
+            }
+        },
+    );
     switch.or(end)
 }
 
@@ -109,28 +103,51 @@ pub fn challenge_ui(
     if let Some(side) = arrow {
         widgets::moving_arrow_ui(ui, rect, side, p.accent);
     }
-    ui.painter().rect_filled(bar, 0.0, p.bg);
     let mut action = None;
+    bar_ui(
+        ui,
+        bar,
+        lang,
+        |ui| {
+            let steps = i18n::challenge_step(lang, step.min(of.saturating_sub(1)), of);
+            widgets::bold_text_ui(ui, &steps, style::BODY, p.text);
+        },
+        |ui| {
+            if widgets::button_ui(ui, Msg::Cancel.text(lang), style::BODY, vec2(170.0, 64.0))
+                .clicked()
+            {
+                action = Some(UiAction::Cancel);
+            }
+        },
+    );
+    action
+}
+
+/// The bar under the live preview: its own background (the app does not fill the page under
+/// the preview, see `KioskApp::ui`), `start` at the reading start, `end` at the other end.
+fn bar_ui(
+    ui: &mut Ui,
+    bar: egui::Rect,
+    lang: Lang,
+    start: impl FnOnce(&mut Ui),
+    end: impl FnOnce(&mut Ui),
+) {
+    ui.painter()
+        .rect_filled(bar, 0.0, style::palette(ui.ctx()).bg);
     ui.scope_builder(egui::UiBuilder::new().max_rect(bar), |ui| {
         widgets::row_ui(
             ui,
             lang.is_rtl(),
             |ui| {
                 ui.add_space(24.0);
-                let steps = i18n::challenge_step(lang, step.min(of.saturating_sub(1)), of);
-                widgets::bold_text_ui(ui, &steps, style::BODY, p.text);
+                start(ui);
             },
             |ui| {
                 ui.add_space(24.0);
-                if widgets::button_ui(ui, Msg::Cancel.text(lang), style::BODY, vec2(170.0, 64.0))
-                    .clicked()
-                {
-                    action = Some(UiAction::Cancel);
-                }
+                end(ui);
             },
         );
     });
-    action
 }
 
 /// The page split into the live preview and the bar of buttons under it.
