@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::pin::PinGuard;
 use crate::faceki::{ErrorKind, NotLiveKind, Outcome};
+use crate::liveness::challenge::MAX_RESTARTS;
 use crate::liveness::{
     Ask, Challenge, ChallengeResult, ChallengeSettings, FaceObservation, LivenessVerdict,
     Status as LiveStatus, draw_turns,
@@ -234,10 +235,6 @@ pub struct Flow {
     /// The turns are drawn from this (splitmix64): seeded by the app, so the flow stays pure.
     rng: u64,
 }
-
-/// A challenge whose face keeps changing (photos swapped, people taking turns) ends after
-/// this many restarts, as a failed attempt.
-const MAX_RESTARTS: u32 = 3;
 
 impl Flow {
     pub fn new(settings: FlowSettings, configured: bool) -> Self {
@@ -666,7 +663,7 @@ impl Flow {
                 fx.push(Effect::Observe(false));
                 return Screen::Attract;
             }
-            _ => challenge.tick(now),
+            _ => challenge.status(now),
         };
         match status {
             LiveStatus::Running { .. } => {
@@ -677,15 +674,12 @@ impl Flow {
                 tracing::info!(reason, "liveness challenge restarted");
                 self.restarts += 1;
                 if self.restarts > MAX_RESTARTS {
-                    let result = ChallengeResult {
-                        verdict: LivenessVerdict::NoResponse,
-                        reason: format!("the face changed {} times", self.restarts),
-                        steps: Vec::new(),
-                        planarity: None,
-                        frames: 0,
-                        selfie_seq: None,
-                        took: Duration::ZERO,
-                    };
+                    let result = ChallengeResult::failed(
+                        LivenessVerdict::NoResponse,
+                        format!("the face changed {} times", self.restarts),
+                        0,
+                        Duration::ZERO,
+                    );
                     return self.challenge_done(result, now, fx);
                 }
                 let settings = self.settings.liveness.clone().unwrap_or_default();

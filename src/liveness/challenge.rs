@@ -161,6 +161,26 @@ pub struct ChallengeResult {
     pub took: Duration,
 }
 
+/// A challenge whose face keeps changing (photos swapped, people taking turns) ends after this
+/// many restarts, as a failed attempt: in the kiosk and in the `liveness` CLI alike.
+pub const MAX_RESTARTS: u32 = 3;
+
+impl ChallengeResult {
+    /// An attempt that ended without a challenge result of its own (too many restarts, a clip
+    /// that ran out): never live, no selfie.
+    pub fn failed(verdict: LivenessVerdict, reason: String, frames: u32, took: Duration) -> Self {
+        Self {
+            verdict,
+            reason,
+            steps: Vec::new(),
+            planarity: None,
+            frames,
+            selfie_seq: None,
+            took,
+        }
+    }
+}
+
 /// What the customer should do now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ask {
@@ -256,11 +276,6 @@ impl Challenge {
             ask,
             until,
         }
-    }
-
-    /// Time passed without a frame.
-    pub fn tick(&mut self, now: Duration) -> Status {
-        self.status(now)
     }
 
     /// One judged frame.

@@ -6,13 +6,11 @@ use std::time::Duration;
 
 use image::RgbImage;
 
+use super::challenge::MAX_RESTARTS;
 use super::{
     Challenge, ChallengeResult, ChallengeSettings, LivenessVerdict, Observer, Status, Turn,
 };
 use crate::selfie::{DetailMemory, Gate, GateSettings};
-
-/// Restarts (the face changed) before the attempt ends, as in the kiosk.
-const MAX_RESTARTS: u32 = 3;
 
 pub struct Judge {
     gate: Gate,
@@ -61,15 +59,12 @@ impl Judge {
                     restarts += 1;
                     tracing::info!(reason, restarts, "challenge restarted");
                     if restarts > MAX_RESTARTS {
-                        return ChallengeResult {
-                            verdict: LivenessVerdict::NoResponse,
-                            reason: format!("the face changed {restarts} times"),
-                            steps: Vec::new(),
-                            planarity: None,
-                            frames: frames_seen,
-                            selfie_seq: None,
-                            took: now,
-                        };
+                        return ChallengeResult::failed(
+                            LivenessVerdict::NoResponse,
+                            format!("the face changed {restarts} times"),
+                            frames_seen,
+                            now,
+                        );
                     }
                     challenge = Challenge::new(turns, settings.clone(), now);
                 }
@@ -81,21 +76,18 @@ impl Judge {
         }
         // The clip ended: whatever is still asked was not done.
         let end = now + settings.step_timeout + period;
-        match challenge.tick(end) {
+        match challenge.status(end) {
             Status::Done(mut r) => {
                 r.frames = frames_seen;
                 r.reason = format!("the clip ended: {}", r.reason);
                 r
             }
-            _ => ChallengeResult {
-                verdict: LivenessVerdict::NoResponse,
-                reason: "the clip ended".into(),
-                steps: Vec::new(),
-                planarity: None,
-                frames: frames_seen,
-                selfie_seq: None,
-                took: now,
-            },
+            _ => ChallengeResult::failed(
+                LivenessVerdict::NoResponse,
+                "the clip ended".into(),
+                frames_seen,
+                now,
+            ),
         }
     }
 }
