@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{CameraStatus, Frame, SourceFactory, decode};
+use image::RgbImage;
+
+use super::{CameraStatus, Frame, SourceFactory, decode_into};
 
 #[derive(Debug, Clone)]
 pub struct CaptureOptions {
@@ -227,6 +229,9 @@ fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
         let period = |fps: f32| Duration::from_secs_f32(1.0 / fps.max(0.1));
         let (active_period, idle_period) = (period(opts.active_fps), period(opts.idle_fps));
         let mut last_decode: Option<Instant> = None;
+        // The frames published before the newest: once the gate and the screen let go of the
+        // older one, its buffer takes the next decode (no fresh mapping to fault in).
+        let mut published: [Option<Arc<RgbImage>>; 2] = [None, None];
         while !shared.stop.load(Ordering::Relaxed) {
             let raw = source.next_frame();
             let every = if shared.active.load(Ordering::Relaxed) {
@@ -241,7 +246,12 @@ fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
                 continue;
             }
             // `Gone` from the source is final for this opening; bad frames are counted.
-            let result = raw.and_then(decode);
+            let reuse = published[0]
+                .take()
+                .and_then(|img| Arc::try_unwrap(img).ok())
+                .map(RgbImage::into_raw)
+                .unwrap_or_default();
+            let result = raw.and_then(|raw| decode_into(raw, reuse));
             last_decode = Some(Instant::now());
             match result {
                 Ok(image) => {
@@ -254,6 +264,8 @@ fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
                         seq,
                         captured_at: Instant::now(),
                     };
+                    published.swap(0, 1);
+                    published[1] = Some(Arc::clone(&frame.image));
                     *lock(&shared.latest) = Some(frame);
                     shared.stats.frames.fetch_add(1, Ordering::Relaxed);
                     shared.wake();
