@@ -70,7 +70,7 @@ fn demo_cue(screen: &Screen) -> crate::liveness::demo::Cue {
     }
 }
 
-/// Judged frames kept for the challenge's selfie (0.3 s at the gate's 10 a second).
+/// Judged frames kept for the challenge's selfie (0.4 s at the gate's 7.5 a second).
 const RECENT_FRAMES: usize = 3;
 
 impl KioskApp {
@@ -78,6 +78,8 @@ impl KioskApp {
         let ctx = &cc.egui_ctx;
         fonts::install(ctx);
         style::apply(ctx, rt.settings.kiosk.high_contrast);
+        // eframe clears the window to the background before each paint; a test harness does not.
+        style::set_window_cleared_to_bg(ctx, cc.gl.is_some() || cc.wgpu_render_state.is_some());
         let lang = Lang::from_setting(&rt.settings.kiosk.language);
         let repaint = RepaintPolicy::install(ctx, &mut rt);
         // Without a staff PIN nobody could open the admin panel or leave kiosk mode: set-up
@@ -91,7 +93,7 @@ impl KioskApp {
             flow,
             lang,
             start: Instant::now(),
-            preview: Preview::new(cc.wgpu_render_state.as_ref()),
+            preview: Preview::new(cc.wgpu_render_state.as_ref(), cc.gl.as_ref()),
             gate_seq: 0,
             camera_trouble: None,
             id_image: IdImageState::None,
@@ -481,14 +483,14 @@ impl eframe::App for KioskApp {
                 | Screen::Countdown { .. }
                 | Screen::Challenge { .. }
         );
-        let frame = if under_preview {
-            egui::Frame::new()
-        } else {
-            egui::Frame::new().fill(palette.bg)
-        };
-        egui::CentralPanel::default().frame(frame).show(ui, |ui| {
-            action = self.screen_ui(ui);
-        });
+        egui::CentralPanel::default()
+            .frame(egui::Frame::new())
+            .show(ui, |ui| {
+                if !under_preview {
+                    style::bg_fill_ui(ui.painter(), ui.max_rect());
+                }
+                action = self.screen_ui(ui);
+            });
         if let Some(a) = action {
             let ctx = ui.ctx().clone();
             self.act(&ctx, a);

@@ -26,6 +26,9 @@ pub fn run(rt: crate::runtime::Runtime, kiosk_mode: bool) -> anyhow::Result<()> 
             crate::config::Renderer::Glow => eframe::Renderer::Glow,
             crate::config::Renderer::Wgpu => eframe::Renderer::Wgpu,
         },
+        // Dithering hides banding in gradients; the kiosk draws flat colours and text, and on a
+        // software renderer the noise costs ~15% of every pixel egui shades (BENCHMARKS.md).
+        dithering: false,
         ..Default::default()
     };
     eframe::run_native(

@@ -94,6 +94,25 @@ pub fn palette(ctx: &egui::Context) -> Palette {
     ctx.data(|d| d.get_temp(palette_id())).unwrap_or(NORMAL)
 }
 
+fn cleared_id() -> egui::Id {
+    egui::Id::unique("faceki-window-cleared")
+}
+
+/// Says whether the renderer clears the window to the page background before every paint, as
+/// a real window does (eframe clears to `panel_fill`). A test harness clears to transparent.
+pub fn set_window_cleared_to_bg(ctx: &egui::Context, cleared: bool) {
+    ctx.data_mut(|d| d.insert_temp(cleared_id(), cleared));
+}
+
+/// Fills `rect` with the page background, unless the window was already cleared to it: on a
+/// software renderer a full-width fill costs milliseconds a paint (BENCHMARKS.md, "Paint cost").
+pub fn bg_fill_ui(painter: &egui::Painter, rect: egui::Rect) {
+    let ctx = painter.ctx();
+    if !ctx.data(|d| d.get_temp(cleared_id())).unwrap_or(false) {
+        painter.rect_filled(rect, 0.0, palette(ctx).bg);
+    }
+}
+
 pub fn apply(ctx: &egui::Context, high_contrast: bool) {
     let p = if high_contrast { HIGH_CONTRAST } else { NORMAL };
     ctx.data_mut(|d| d.insert_temp(palette_id(), p));
@@ -144,6 +163,29 @@ mod tests {
         }
         for fill in [p.good, p.warn, p.bad, p.accent, p.panel] {
             assert!(contrast(p.text_on(fill), fill) >= 7.0, "on {fill:?}");
+        }
+    }
+
+    #[test]
+    fn the_background_is_filled_only_where_the_window_was_not_cleared_to_it() {
+        let ctx = egui::Context::default();
+        apply(&ctx, false);
+        let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(200.0, 100.0));
+        for (cleared, fills) in [(false, 1), (true, 0)] {
+            set_window_cleared_to_bg(&ctx, cleared);
+            let mut out = ctx.run_ui(egui::RawInput::default(), |ui| {
+                bg_fill_ui(ui.painter(), rect)
+            });
+            out.textures_delta.clear();
+            let bg_rects = out
+                .shapes
+                .iter()
+                .filter(|s| matches!(&s.shape, egui::Shape::Rect(r) if r.fill == BG))
+                .count();
+            assert_eq!(
+                bg_rects, fills,
+                "window cleared to the background: {cleared}"
+            );
         }
     }
 }

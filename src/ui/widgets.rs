@@ -165,13 +165,11 @@ pub fn preview_ui(
                 Rect::from_min_max(egui::pos2(rect.min.x, shown.max.y), rect.max),
             ] {
                 if bar.is_positive() {
-                    painter.rect_filled(bar, 0.0, p.bg);
+                    style::bg_fill_ui(&painter, bar);
                 }
             }
         }
-        None => {
-            painter.rect_filled(rect, 0.0, p.bg);
-        }
+        None => style::bg_fill_ui(&painter, rect),
     }
     let (c, rx, ry) = fit.oval();
     let centre = at(c.x, c.y);

@@ -132,8 +132,7 @@ fn bar_ui(
     start: impl FnOnce(&mut Ui),
     end: impl FnOnce(&mut Ui),
 ) {
-    ui.painter()
-        .rect_filled(bar, 0.0, style::palette(ui.ctx()).bg);
+    style::bg_fill_ui(ui.painter(), bar);
     ui.scope_builder(egui::UiBuilder::new().max_rect(bar), |ui| {
         widgets::row_ui(
             ui,
