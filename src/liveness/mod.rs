@@ -111,7 +111,7 @@ pub struct Tracker {
     missed: u32,
 }
 
-/// Frames without the face after which it counts as gone (0.3 s at the worker's 10 a second).
+/// Frames without the face after which it counts as gone (0.4 s at the worker's 7.5 a second).
 const LOST_AFTER: u32 = 3;
 
 impl Tracker {

@@ -257,7 +257,7 @@ struct Track {
 
 /// While a face is held the whole frame is looked at every this many frames; in between the
 /// close look alone follows that face, for a fraction of the cost (BENCHMARKS.md). Someone
-/// stepping into view is noticed within this many frames (0.3 s at 10 checks a second), well
+/// stepping into view is noticed within this many frames (0.4 s at 7.5 checks a second), well
 /// inside the steady spell a capture waits for.
 const WHOLE_LOOK_EVERY: u32 = 3;
 

@@ -23,7 +23,10 @@ pub struct WorkerOptions {
 impl Default for WorkerOptions {
     fn default() -> Self {
         Self {
-            active_fps: 10.0,
+            // The preview shows 15 frames a second; hints and the steady spell (900 ms, six
+            // checks) need fewer, and each check is the kiosk's largest CPU cost after painting
+            // (BENCHMARKS.md, "Paint cost").
+            active_fps: 7.5,
             // Enough to notice someone walking up within half a second; the whole-frame look
             // is the gate's only cost while the hall is empty.
             idle_fps: 2.0,
