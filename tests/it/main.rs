@@ -21,3 +21,4 @@ mod liveness_ui;
 mod make_demo_clip;
 mod screens;
 mod ui_flows;
+mod window;

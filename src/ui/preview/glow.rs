@@ -137,11 +137,11 @@ impl State {
                     pname,
                 )
             };
-            tracing::debug!(
+            tracing::info!(
                 depth_bits = fb(glow::DEPTH, glow::FRAMEBUFFER_ATTACHMENT_DEPTH_SIZE),
                 stencil_bits = fb(glow::STENCIL, glow::FRAMEBUFFER_ATTACHMENT_STENCIL_SIZE),
                 alpha_bits = fb(glow::BACK_LEFT, glow::FRAMEBUFFER_ATTACHMENT_ALPHA_SIZE),
-                "window framebuffer"
+                "camera preview on its own OpenGL program"
             );
             Ok(Self {
                 u_uv: gl.get_uniform_location(program, "u_uv"),
