@@ -5,7 +5,6 @@
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
 
 use faceki_kiosk::fleet::Target;
 use faceki_kiosk::fleet::devcluster::DevCluster;
@@ -111,16 +110,4 @@ pub fn exec(url: &str, sql: &str) {
     rt().block_on(async {
         connect(url).await.batch_execute(sql).await.unwrap();
     })
-}
-
-/// Polls `ok` every 100 ms until it holds; panics with `what` after `secs`.
-pub fn wait_until(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ok() {
-        assert!(
-            start.elapsed() < Duration::from_secs(secs),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }

@@ -13,7 +13,8 @@ use faceki_kiosk::fleet::dashboard::{self, ServeOptions};
 use faceki_kiosk::fleet::devcluster::DevCluster;
 use faceki_kiosk::fleet::{self, FleetError, KioskHealth, SharedLog, Target, store};
 
-use crate::common::pg::{self, TestDb, scalar, wait_until};
+use crate::common::pg::{self, TestDb, scalar};
+use crate::common::wait_until;
 use crate::common::webdriver::{self, Browser};
 
 fn settings(url: &str, site: &str, kiosk: &str) -> Settings {

@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+
+use crate::common::wait_until;
 
 const BIN: &str = env!("CARGO_BIN_EXE_faceki-kiosk");
 
@@ -43,14 +44,6 @@ fn pixel(xwd: &[u8], x: usize, y: usize) -> [u8; 3] {
     assert_eq!(bits_per_pixel, 32, "Xvfb screen depth");
     let o = header + ncolors * 12 + y * bytes_per_line + x * 4;
     [xwd[o + 2], xwd[o + 1], xwd[o]]
-}
-
-fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < limit, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 #[test]
@@ -110,7 +103,7 @@ fn the_window_shows_the_camera_mirrored_through_the_previews_own_gl_program() {
             .unwrap(),
     );
     let screen = path("fb/Xvfb_screen0");
-    wait_for("Xvfb", Duration::from_secs(10), || screen.exists());
+    wait_until("Xvfb", 10, || screen.exists());
 
     let log = path("kiosk.log");
     let _kiosk = Killed(
@@ -129,7 +122,7 @@ fn the_window_shows_the_camera_mirrored_through_the_previews_own_gl_program() {
             .unwrap(),
     );
     let logged = |what: &str| std::fs::read_to_string(&log).is_ok_and(|l| l.contains(what));
-    wait_for("the first frame on screen", Duration::from_secs(60), || {
+    wait_until("the first frame on screen", 60, || {
         logged("first camera frame on screen")
     });
     assert!(
@@ -141,7 +134,7 @@ fn the_window_shows_the_camera_mirrored_through_the_previews_own_gl_program() {
     let near = |a: [u8; 3], b: [u8; 3]| a.iter().zip(b).all(|(x, y)| x.abs_diff(y) < 40);
     let (red, blue) = ([220, 30, 30], [30, 30, 220]);
     let read = |p: &Path| std::fs::read(p).unwrap();
-    wait_for("the mirrored preview", Duration::from_secs(20), || {
+    wait_until("the mirrored preview", 20, || {
         let xwd = read(&screen);
         near(pixel(&xwd, 200, 300), blue) && near(pixel(&xwd, 1080, 300), red)
     });

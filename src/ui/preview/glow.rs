@@ -32,13 +32,10 @@ struct State {
 const VERTEX: &str = r"
 uniform vec4 u_uv;
 out vec2 v_tc;
-// Two triangles over the viewport egui set to the callback's rect, as a list (not a strip):
-// Mesa's software renderer recognises a list's screen-aligned pair as a rectangle and draws it
-// on its cheaper linear path. Corners: 0 (0,0), 1 (1,0), 2 (1,1), then 0, 2, 3 (0,1).
+// A triangle strip over the viewport egui set to the callback's rect.
 void main() {
-    int c = gl_VertexID < 3 ? gl_VertexID : (gl_VertexID == 3 ? 0 : gl_VertexID - 2);
-    float x = float(c == 1 || c == 2);
-    float y = float(c >= 2);
+    float x = float(gl_VertexID & 1);
+    float y = float((gl_VertexID >> 1) & 1);
     gl_Position = vec4(x * 2.0 - 1.0, 1.0 - y * 2.0, 0.0, 1.0);
     v_tc = vec2(mix(u_uv.x, u_uv.z, x), mix(u_uv.y, u_uv.w, y));
 }
@@ -130,19 +127,7 @@ impl State {
             // Core profiles draw nothing without a vertex array bound, even an empty one.
             let vao = gl.create_vertex_array()?;
             let texture = gl.create_texture()?;
-            let fb = |attachment, pname| {
-                gl.get_framebuffer_attachment_parameter_i32(
-                    glow::DRAW_FRAMEBUFFER,
-                    attachment,
-                    pname,
-                )
-            };
-            tracing::info!(
-                depth_bits = fb(glow::DEPTH, glow::FRAMEBUFFER_ATTACHMENT_DEPTH_SIZE),
-                stencil_bits = fb(glow::STENCIL, glow::FRAMEBUFFER_ATTACHMENT_STENCIL_SIZE),
-                alpha_bits = fb(glow::BACK_LEFT, glow::FRAMEBUFFER_ATTACHMENT_ALPHA_SIZE),
-                "camera preview on its own OpenGL program"
-            );
+            tracing::info!("camera preview on its own OpenGL program");
             Ok(Self {
                 u_uv: gl.get_uniform_location(program, "u_uv"),
                 u_tex: gl.get_uniform_location(program, "u_tex"),
@@ -175,7 +160,7 @@ impl State {
             gl.uniform_4_f32(self.u_uv.as_ref(), uv[0], uv[1], uv[2], uv[3]);
             gl.uniform_1_i32(self.u_tex.as_ref(), 0);
             gl.bind_vertex_array(Some(self.vao));
-            gl.draw_arrays(glow::TRIANGLES, 0, 6);
+            gl.draw_arrays(glow::TRIANGLE_STRIP, 0, 4);
             // egui binds its own vertex array, program and blending again after a callback.
             gl.bind_vertex_array(None);
         }
@@ -192,7 +177,6 @@ impl State {
             );
             return;
         }
-        let format = glow::RGBA;
         unsafe {
             gl.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
             let data = glow::PixelUnpackData::Slice(Some(&image.rgba));
@@ -204,15 +188,15 @@ impl State {
                     0,
                     size[0] as i32,
                     size[1] as i32,
-                    format,
+                    glow::RGBA,
                     glow::UNSIGNED_BYTE,
                     data,
                 );
             } else {
-                // Smooth both ways: repeating texels (nearest) measured no cheaper in the demo.
-                let (min, mag) = (glow::LINEAR as i32, glow::LINEAR as i32);
-                gl.tex_parameter_i32(glow::TEXTURE_2D, glow::TEXTURE_MIN_FILTER, min);
-                gl.tex_parameter_i32(glow::TEXTURE_2D, glow::TEXTURE_MAG_FILTER, mag);
+                // Smooth: repeating texels (nearest) measured no cheaper on the demo clip.
+                let linear = glow::LINEAR as i32;
+                gl.tex_parameter_i32(glow::TEXTURE_2D, glow::TEXTURE_MIN_FILTER, linear);
+                gl.tex_parameter_i32(glow::TEXTURE_2D, glow::TEXTURE_MAG_FILTER, linear);
                 let clamp = glow::CLAMP_TO_EDGE as i32;
                 gl.tex_parameter_i32(glow::TEXTURE_2D, glow::TEXTURE_WRAP_S, clamp);
                 gl.tex_parameter_i32(glow::TEXTURE_2D, glow::TEXTURE_WRAP_T, clamp);
@@ -223,7 +207,7 @@ impl State {
                     size[0] as i32,
                     size[1] as i32,
                     0,
-                    format,
+                    glow::RGBA,
                     glow::UNSIGNED_BYTE,
                     data,
                 );

@@ -128,16 +128,12 @@ impl Preview {
 
     /// What to draw now, if a frame has arrived.
     pub fn image(&self) -> Option<PreviewImage<'_>> {
-        let (seq, image) = match (&self.backend, &self.texture, &self.image) {
-            (Backend::Egui, Some(t), _) => return Some(PreviewImage::Texture(t)),
-            (_, _, Some((seq, image))) => (*seq, image),
-            _ => return None,
-        };
-        match &self.backend {
-            Backend::Egui => None,
-            Backend::Wgpu => Some(PreviewImage::Wgpu { seq, image }),
-            Backend::Glow(program) => Some(PreviewImage::Glow {
-                seq,
+        match (&self.backend, &self.image) {
+            (Backend::Egui, _) => self.texture.as_ref().map(PreviewImage::Texture),
+            (_, None) => None,
+            (Backend::Wgpu, Some((seq, image))) => Some(PreviewImage::Wgpu { seq: *seq, image }),
+            (Backend::Glow(program), Some((seq, image))) => Some(PreviewImage::Glow {
+                seq: *seq,
                 image,
                 program,
             }),
