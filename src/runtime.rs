@@ -83,7 +83,7 @@ impl CameraSource {
                 },
                 Self::DemoVisitor { cue } => Box::new(crate::liveness::demo::DemoVisitor::new(cue)),
                 Self::DemoClip { fps } => {
-                    match ReplaySource::from_mjpeg("demo clip", DEMO_CLIP, fps) {
+                    match ReplaySource::from_static_mjpeg("demo clip", DEMO_CLIP, fps) {
                         Ok(s) => Box::new(s),
                         Err(e) => Box::new(Missing(e.to_string())),
                     }

@@ -1,6 +1,13 @@
 //! The replay camera: plays an MJPEG file (concatenated JPEGs) or a folder of images at a set
 //! rate, looping, through the same JPEG decode path as a webcam's MJPEG.
+//!
+//! Like a webcam it holds about one frame at a time: an MJPEG file is read a frame at a time
+//! and the embedded demo clip is played from the binary in place. A copy of the whole clip
+//! would be 9 MB of memory no kiosk with a camera has, in every memory figure measured with
+//! the replay (BENCHMARKS.md, "Paint cost").
 
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -8,9 +15,48 @@ use bytes::Bytes;
 
 use super::{CameraError, FrameSource, RawFrame, StreamInfo, mjpeg};
 
+/// Where the frames are.
+enum Clip {
+    /// In memory: a folder of images, a buffer, or slices of a `'static` one (no copy).
+    Memory(Vec<Bytes>),
+    /// An MJPEG file, each frame (offset, length) read when it is due.
+    File {
+        file: File,
+        index: Vec<(u64, usize)>,
+    },
+}
+
+impl Clip {
+    fn len(&self) -> usize {
+        match self {
+            Self::Memory(f) => f.len(),
+            Self::File { index, .. } => index.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Result<Bytes, CameraError> {
+        match self {
+            Self::Memory(f) => f
+                .get(i)
+                .cloned()
+                .ok_or_else(|| CameraError::Open(format!("no frame {i}"))),
+            Self::File { file, index } => {
+                let &(at, len) = index
+                    .get(i)
+                    .ok_or_else(|| CameraError::Open(format!("no frame {i}")))?;
+                let mut buf = vec![0; len];
+                // A file changed under the replay reads as a bad frame, as a glitch would.
+                file.read_exact_at(&mut buf, at)
+                    .map_err(|e| CameraError::Frame(format!("frame {i}: {e}")))?;
+                Ok(Bytes::from(buf))
+            }
+        }
+    }
+}
+
 pub struct ReplaySource {
     name: String,
-    frames: Vec<Bytes>,
+    frames: Clip,
     fps: f32,
     looping: bool,
     next: usize,
@@ -25,7 +71,22 @@ impl ReplaySource {
             .into_iter()
             .map(Bytes::copy_from_slice)
             .collect();
-        Self::new(name.into(), frames, fps)
+        Self::new(name.into(), Clip::Memory(frames), fps)
+    }
+
+    /// From an MJPEG buffer that lives as long as the program (the embedded demo clip): the
+    /// frames are slices of it, not copies.
+    pub fn from_static_mjpeg(
+        name: impl Into<String>,
+        data: &'static [u8],
+        fps: f32,
+    ) -> Result<Self, CameraError> {
+        let whole = Bytes::from_static(data);
+        let frames = mjpeg::split_frames(data)
+            .into_iter()
+            .map(|f| whole.slice_ref(f))
+            .collect();
+        Self::new(name.into(), Clip::Memory(frames), fps)
     }
 
     /// From an `.mjpeg` file or a folder of images (played in name order). Images that are not
@@ -55,19 +116,32 @@ impl ReplaySource {
                     frames.push(Bytes::from(jpeg));
                 }
             }
-            Self::new(name, frames, fps)
+            Self::new(name, Clip::Memory(frames), fps)
         } else {
-            let data = std::fs::read(path)
-                .map_err(|e| CameraError::Open(format!("{}: {e}", path.display())))?;
-            Self::from_mjpeg(name, &data, fps)
+            let open = |e: std::io::Error| CameraError::Open(format!("{}: {e}", path.display()));
+            // Read once to find the frames; then only the frame that is due is read.
+            let data = std::fs::read(path).map_err(open)?;
+            let index = mjpeg::split_frames(&data)
+                .into_iter()
+                .map(|f| {
+                    (
+                        (f.as_ptr() as usize - data.as_ptr() as usize) as u64,
+                        f.len(),
+                    )
+                })
+                .collect();
+            drop(data);
+            let file = File::open(path).map_err(open)?;
+            Self::new(name, Clip::File { file, index }, fps)
         }
     }
 
-    fn new(name: String, frames: Vec<Bytes>, fps: f32) -> Result<Self, CameraError> {
-        let first = frames
-            .first()
-            .ok_or_else(|| CameraError::Open(format!("{name}: no frames")))?;
-        let img = mjpeg::decode_jpeg(first).map_err(|e| CameraError::Open(e.to_string()))?;
+    fn new(name: String, frames: Clip, fps: f32) -> Result<Self, CameraError> {
+        if frames.len() == 0 {
+            return Err(CameraError::Open(format!("{name}: no frames")));
+        }
+        let first = frames.get(0)?;
+        let img = mjpeg::decode_jpeg(&first).map_err(|e| CameraError::Open(e.to_string()))?;
         Ok(Self {
             name,
             size: img.dimensions(),
@@ -90,12 +164,12 @@ impl ReplaySource {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.frames.is_empty()
+        self.frames.len() == 0
     }
 
-    /// The clip's JPEG frames, for tests and benchmarks.
-    pub fn frames(&self) -> &[Bytes] {
-        &self.frames
+    /// Frame `i` of the clip (JPEG), for tests and tools that judge a clip frame by frame.
+    pub fn frame(&self, i: usize) -> Result<Bytes, CameraError> {
+        self.frames.get(i)
     }
 }
 
@@ -135,9 +209,9 @@ impl FrameSource for ReplaySource {
         } else {
             next_due
         });
-        let frame = self.frames[self.next].clone();
+        let frame = self.frames.get(self.next);
         self.next += 1;
-        Ok(RawFrame::Jpeg(frame))
+        Ok(RawFrame::Jpeg(frame?))
     }
 
     fn close(&mut self) {}

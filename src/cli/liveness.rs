@@ -61,8 +61,10 @@ pub fn judge_clip(
         args.replay.display()
     );
     let mut frames = Vec::with_capacity(source.len());
-    for (i, jpeg) in source.frames().iter().enumerate() {
-        let img = decode(crate::camera::RawFrame::Jpeg(jpeg.clone()))
+    for i in 0..source.len() {
+        let img = source
+            .frame(i)
+            .and_then(|jpeg| decode(crate::camera::RawFrame::Jpeg(jpeg)))
             .map_err(|e| anyhow::anyhow!("frame {i} of {}: {e}", args.replay.display()))?;
         frames.push(img);
     }

@@ -438,10 +438,24 @@ impl KioskApp {
     }
 }
 
+/// The largest texture side egui is told of (see `raw_input_hook`).
+pub const MAX_TEXTURE_SIDE: usize = 2048;
+const _: () = assert!(crate::faceki::client::ID_IMAGE_MAX_SIDE as usize <= MAX_TEXTURE_SIDE);
+
 impl eframe::App for KioskApp {
     /// The background colour of the theme in force: clearing is the cheapest fill there is.
     fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
         visuals.panel_fill.to_normalized_gamma_f32()
+    }
+
+    /// egui makes its glyph atlas as wide as the driver's largest texture: 16384 under Mesa's
+    /// software renderer, 4 MB at the 64 rows the kiosk's text fills, held twice (egui's copy and
+    /// the driver's). egui's own portable default, 2048, holds the same glyphs in 1 MB; ID
+    /// images are shrunk well below it (`faceki::client::ID_IMAGE_MAX_SIDE`).
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw: &mut egui::RawInput) {
+        if let Some(side) = raw.max_texture_side.as_mut() {
+            *side = (*side).min(MAX_TEXTURE_SIDE);
+        }
     }
 
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {

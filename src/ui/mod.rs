@@ -12,11 +12,23 @@ pub mod window;
 
 pub use app::KioskApp;
 
+/// The kiosk's own icon (the one the package installs), not eframe's default: that one is a
+/// 512x512 egui logo, 1 MB once decoded, held for the whole run.
+fn window_icon() -> std::sync::Arc<egui::IconData> {
+    let png = include_bytes!("../../packaging/icons/faceki-kiosk.png");
+    let icon = eframe::icon_data::from_png_bytes(png).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "the window icon could not be decoded; none is set");
+        egui::IconData::default()
+    });
+    std::sync::Arc::new(icon)
+}
+
 /// Opens the kiosk window and runs until it closes.
 pub fn run(rt: crate::runtime::Runtime, kiosk_mode: bool) -> anyhow::Result<()> {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("FACEKI Kiosk")
-        .with_inner_size([1280.0, 800.0]);
+        .with_inner_size([1280.0, 800.0])
+        .with_icon(window_icon());
     if kiosk_mode {
         viewport = viewport.with_fullscreen(true).with_decorations(false);
     }

@@ -23,7 +23,11 @@ pub fn steady_clip() -> PathBuf {
         ))
         .unwrap();
         let frames = faceki_kiosk::camera::mjpeg::split_frames(&clip);
-        std::fs::write(&path, frames[44..64].concat()).unwrap();
+        // Written aside and renamed: a replay reads its file a frame at a time, so a test
+        // starting meanwhile must never see it half written.
+        let part = path.with_extension(format!("part-{:?}", std::thread::current().id()));
+        std::fs::write(&part, frames[44..64].concat()).unwrap();
+        std::fs::rename(&part, &path).unwrap();
     }
     path
 }

@@ -188,11 +188,11 @@ fn demo_clip_plays_through_the_gate_with_the_right_verdicts() {
     assert_eq!(labels.len(), clip.len());
     let mut gate = Gate::new(GateSettings::default()).unwrap();
     let (mut judged, mut agree, mut wrong) = (0, 0, Vec::new());
-    for (i, (jpeg, want)) in clip.frames().iter().zip(&labels).enumerate() {
+    for (i, want) in labels.iter().enumerate() {
         if *want == "-" {
             continue;
         }
-        let frame = faceki_kiosk::camera::mjpeg::decode_jpeg(jpeg).unwrap();
+        let frame = faceki_kiosk::camera::mjpeg::decode_jpeg(&clip.frame(i).unwrap()).unwrap();
         let got = gate.check(&frame).unwrap().verdict.name();
         judged += 1;
         if got == *want {
@@ -236,4 +236,35 @@ fn gate_worker_judges_the_replay_off_thread_and_says_when_ready() {
         worker.latest().is_some()
     });
     assert!(!worker.latest().unwrap().ready);
+}
+
+#[test]
+fn a_replay_holds_one_frame_at_a_time_not_the_clip() {
+    let clip = numbered_clip();
+    let path =
+        std::env::temp_dir().join(format!("faceki-replay-file-{}.mjpeg", std::process::id()));
+    std::fs::write(&path, &clip).unwrap();
+    let from_file = ReplaySource::from_path(&path, 20.0).unwrap();
+    let in_memory = ReplaySource::from_mjpeg("numbers", &clip, 20.0).unwrap();
+    let forever: &'static [u8] = Box::leak(clip.clone().into_boxed_slice());
+    let in_place = ReplaySource::from_static_mjpeg("numbers", forever, 20.0).unwrap();
+    assert_eq!((from_file.len(), in_place.len()), (5, 5));
+    for i in 0..5 {
+        let want = in_memory.frame(i).unwrap();
+        assert_eq!(from_file.frame(i).unwrap(), want, "frame {i} from the file");
+        let slice = in_place.frame(i).unwrap();
+        assert_eq!(slice, want, "frame {i} in place");
+        // The embedded clip is played where it lies, not copied.
+        let at = slice.as_ptr() as usize - forever.as_ptr() as usize;
+        assert!(at + slice.len() <= forever.len(), "frame {i} is a copy");
+    }
+    // The file is read when a frame is due: cut short under the replay, its last frames are
+    // bad frames (the capture thread counts them), not stale copies.
+    std::fs::write(&path, &clip[..clip.len() / 2]).unwrap();
+    assert!(from_file.frame(0).is_ok());
+    assert!(matches!(
+        from_file.frame(4),
+        Err(faceki_kiosk::camera::CameraError::Frame(_))
+    ));
+    let _ = std::fs::remove_file(&path);
 }
