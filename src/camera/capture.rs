@@ -232,6 +232,8 @@ fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
         // The frames published before the newest: once the gate and the screen let go of the
         // older one, its buffer takes the next decode (no fresh mapping to fault in).
         let mut published: [Option<Arc<RgbImage>>; 2] = [None, None];
+        // The same for the previews, once the screen has uploaded them.
+        let mut previews: [Option<Arc<super::Preview>>; 2] = [None, None];
         while !shared.stop.load(Ordering::Relaxed) {
             let raw = source.next_frame();
             let every = if shared.active.load(Ordering::Relaxed) {
@@ -257,7 +259,16 @@ fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
                 Ok(image) => {
                     bad_run = 0;
                     seq += 1;
-                    let preview = Arc::new(super::Preview::mirrored(&image, opts.preview_width));
+                    let reuse = previews[0]
+                        .take()
+                        .and_then(|p| Arc::try_unwrap(p).ok())
+                        .map(|p| p.rgba)
+                        .unwrap_or_default();
+                    let preview = Arc::new(super::Preview::mirrored_into(
+                        &image,
+                        opts.preview_width,
+                        reuse,
+                    ));
                     let frame = Frame {
                         image: Arc::new(image),
                         preview,
@@ -266,6 +277,8 @@ fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
                     };
                     published.swap(0, 1);
                     published[1] = Some(Arc::clone(&frame.image));
+                    previews.swap(0, 1);
+                    previews[1] = Some(Arc::clone(&frame.preview));
                     *lock(&shared.latest) = Some(frame);
                     shared.stats.frames.fetch_add(1, Ordering::Relaxed);
                     shared.wake();

@@ -61,9 +61,20 @@ impl Preview {
     /// Box-averages `img` by the whole factor that brings it to at most `max_width`, mirrored
     /// left-right (people expect a mirror).
     pub fn mirrored(img: &RgbImage, max_width: u32) -> Self {
+        Self::mirrored_into(img, max_width, Vec::new())
+    }
+
+    /// As [`Preview::mirrored`], written into `reuse` (an earlier preview's buffer): every
+    /// pixel is overwritten, so a buffer of the right size is neither zeroed nor faulted in
+    /// afresh, once per camera frame.
+    pub fn mirrored_into(img: &RgbImage, max_width: u32, mut reuse: Vec<u8>) -> Self {
         let k = img.width().div_ceil(max_width.max(1)).max(1) as usize;
         let (w, h) = (img.width() as usize / k, img.height() as usize / k);
-        let mut rgba = vec![255u8; w * h * 4];
+        if reuse.len() != w * h * 4 {
+            reuse.clear();
+            reuse.resize(w * h * 4, 0);
+        }
+        let mut rgba = reuse;
         if w == 0 || h == 0 {
             return Self {
                 width: 0,
@@ -83,6 +94,7 @@ impl Preview {
                 1 => {
                     for (out, p) in out_px.zip(rows.chunks_exact(3)) {
                         out[..3].copy_from_slice(p);
+                        out[3] = 255;
                     }
                 }
                 2 => {
@@ -95,6 +107,7 @@ impl Preview {
                                 + u16::from(b[c + 3]);
                             out[c] = (sum / 4) as u8;
                         }
+                        out[3] = 255;
                     }
                 }
                 _ => {
@@ -111,6 +124,7 @@ impl Preview {
                         out[0] = (sum[0] / n) as u8;
                         out[1] = (sum[1] / n) as u8;
                         out[2] = (sum[2] / n) as u8;
+                        out[3] = 255;
                     }
                 }
             }
@@ -232,6 +246,11 @@ mod tests {
         });
         for max_width in [13, 7, 6, 4, 3] {
             let p = Preview::mirrored(&img, max_width);
+            // Into a used buffer of the same size, or of another: the same picture, opaque.
+            let same = vec![7u8; p.rgba.len()];
+            assert!(Preview::mirrored_into(&img, max_width, same) == p);
+            assert!(Preview::mirrored_into(&img, max_width, vec![9u8; 5]) == p);
+            assert!(p.rgba.chunks_exact(4).all(|px| px[3] == 255));
             let k = 13u32.div_ceil(max_width);
             assert_eq!((p.width, p.height), (13 / k, 7 / k));
             for y in 0..p.height {

@@ -106,6 +106,21 @@ pub enum Screen {
     },
 }
 
+impl Screen {
+    /// The screen shows the live camera: the camera, the gate and the paints run at the full
+    /// rate while someone is in view. Elsewhere (a result, a spinner, staff screens) they idle
+    /// even with someone standing there.
+    pub fn shows_camera(&self) -> bool {
+        matches!(
+            self,
+            Self::Attract
+                | Self::Positioning { .. }
+                | Self::Countdown { .. }
+                | Self::Challenge { .. }
+        )
+    }
+}
+
 /// Where the staff PIN pad stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PinStatus {

@@ -14,7 +14,8 @@ use super::gate::{DetailMemory, Gate, GateReport, GateSettings, Steadiness};
 pub struct WorkerOptions {
     /// Checks per second while a face is in view.
     pub active_fps: f32,
-    /// Checks per second while nobody is there: saves CPU all day.
+    /// Checks per second while nobody is there, or nobody is being guided (a result, the PIN
+    /// pad): saves CPU all day.
     pub idle_fps: f32,
     /// All checks must hold this long, face still, before auto-capture.
     pub steady: Duration,
@@ -78,6 +79,10 @@ struct Shared {
     waker: Mutex<Option<Waker>>,
     /// A challenge runs: landmarks on each judged frame.
     observe: AtomicBool,
+    /// The screen guides whoever is in view (the live preview shows): the full rate.
+    guiding: AtomicBool,
+    /// `guiding` was just turned on: cut the idle wait short.
+    nudge: AtomicBool,
 }
 
 use crate::lock;
@@ -94,6 +99,8 @@ impl GateWorker {
             stop: AtomicBool::new(false),
             waker: Mutex::new(None),
             observe: AtomicBool::new(false),
+            guiding: AtomicBool::new(true),
+            nudge: AtomicBool::new(false),
         });
         let s = Arc::clone(&shared);
         let spawned =
@@ -131,6 +138,22 @@ impl GateWorker {
         self.shared.observe.store(on, Ordering::Relaxed);
     }
 
+    /// Whether the screen guides the person in view (the live preview shows). While it does
+    /// not (a result, the verifying spinner, the PIN pad) the gate and the camera's decoding
+    /// run at the idle rate even with someone there: nothing on screen uses more, and a result
+    /// is shown for several seconds to the person still standing there (BENCHMARKS.md, "Paint
+    /// cost"). Turning it on takes effect within 50 ms.
+    pub fn set_guiding(&self, on: bool) {
+        if !self.shared.guiding.swap(on, Ordering::Relaxed) && on {
+            self.shared.nudge.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// See [`GateWorker::set_guiding`].
+    pub fn guiding(&self) -> bool {
+        self.shared.guiding.load(Ordering::Relaxed)
+    }
+
     /// Starts the steady spell afresh (after a capture, or when a new visitor starts).
     pub fn clear(&self) {
         *lock(&self.shared.latest) = None;
@@ -153,7 +176,7 @@ fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
     let mut observer: Option<Observer> = None;
     let mut observer_failed = false;
     while !shared.stop.load(Ordering::Relaxed) {
-        let fps = if someone_there {
+        let fps = if someone_there && shared.guiding.load(Ordering::Relaxed) {
             opts.active_fps
         } else {
             opts.idle_fps
@@ -170,8 +193,9 @@ fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
                         detail.judge(&mut report, now, &gate.settings);
                         let took = t0.elapsed();
                         someone_there = !report.faces.is_empty();
-                        // Nobody there: the camera decodes only a few frames a second.
-                        camera.set_active(someone_there);
+                        // Nobody there, or nobody guided: the camera decodes only a few frames
+                        // a second.
+                        camera.set_active(someone_there && shared.guiding.load(Ordering::Relaxed));
                         let cleared = lock(&shared.latest).is_none();
                         if cleared {
                             steady.reset();
@@ -219,9 +243,17 @@ fn run(mut gate: Gate, camera: &Camera, opts: &WorkerOptions, shared: &Shared) {
             }
             _ => {}
         }
-        let spent = tick.elapsed();
-        if spent < period {
-            std::thread::sleep(period - spent);
+        // Sleeps out the period in slices, so a screen that starts guiding is not kept
+        // waiting for the idle rate's next check.
+        while tick.elapsed() < period && !shared.stop.load(Ordering::Relaxed) {
+            if shared.nudge.swap(false, Ordering::Relaxed) {
+                break;
+            }
+            std::thread::sleep(
+                period
+                    .saturating_sub(tick.elapsed())
+                    .min(Duration::from_millis(50)),
+            );
         }
     }
 }

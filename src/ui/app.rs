@@ -468,6 +468,8 @@ impl eframe::App for KioskApp {
             self.send(Event::OpenStaffPin);
         }
         self.repaint.update(ctx, &self.flow);
+        // Off the camera's screens the gate and the camera slow to their idle rates.
+        self.rt.gate.set_guiding(self.flow.screen().shows_camera());
         if let Some(cue) = &self.rt.demo_cue {
             cue.set(demo_cue(self.flow.screen()));
         }
@@ -490,13 +492,7 @@ impl eframe::App for KioskApp {
         let mut action = None;
         // Under the live preview nothing is filled: it covers the page, and a full-screen fill
         // costs a CPU renderer several milliseconds a frame (BENCHMARKS.md, "Paint cost").
-        let under_preview = matches!(
-            self.flow.screen(),
-            Screen::Attract
-                | Screen::Positioning { .. }
-                | Screen::Countdown { .. }
-                | Screen::Challenge { .. }
-        );
+        let under_preview = self.flow.screen().shows_camera();
         egui::CentralPanel::default()
             .frame(egui::Frame::new())
             .show(ui, |ui| {

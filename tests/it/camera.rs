@@ -239,6 +239,50 @@ fn gate_worker_judges_the_replay_off_thread_and_says_when_ready() {
 }
 
 #[test]
+fn off_the_live_screens_the_camera_and_gate_idle_though_someone_is_there() {
+    use faceki_kiosk::selfie::worker::{GateWorker, WorkerOptions};
+    let clip = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/clip.mjpeg"),
+    )
+    .unwrap();
+    let steady: Vec<u8> = faceki_kiosk::camera::mjpeg::split_frames(&clip)[44..64].concat();
+    let src = ReplaySource::from_mjpeg("steady", &steady, 30.0).unwrap();
+    let cam = Arc::new(Camera::spawn(
+        Box::new(move || Box::new(src)),
+        CaptureOptions::default(),
+    ));
+    let worker = GateWorker::spawn(
+        Arc::clone(&cam),
+        GateSettings::default(),
+        WorkerOptions::default(),
+    );
+    wait_for("a face in view", Duration::from_secs(15), || {
+        worker.latest().is_some_and(|o| !o.report.faces.is_empty())
+    });
+    let decoded_per_s = |secs: f32| {
+        let f0 = cam.stats().frames.load(Ordering::Relaxed);
+        std::thread::sleep(Duration::from_secs_f32(secs));
+        (cam.stats().frames.load(Ordering::Relaxed) - f0) as f32 / secs
+    };
+    let guided = decoded_per_s(1.5);
+    // A result on screen: the person is still there, nothing shows the camera.
+    worker.set_guiding(false);
+    std::thread::sleep(Duration::from_millis(800));
+    let result_shown = decoded_per_s(2.0);
+    // Back to a live screen: the full rate at once, not after the idle wait.
+    worker.set_guiding(true);
+    std::thread::sleep(Duration::from_millis(150));
+    let guided_again = decoded_per_s(1.0);
+    assert!(guided >= 10.0, "{guided} frames/s while guided");
+    assert!(
+        result_shown <= 4.5,
+        "{result_shown} frames/s with a result shown"
+    );
+    assert!(guided_again >= 10.0, "{guided_again} frames/s guided again");
+    assert!(worker.latest().is_some_and(|o| !o.report.faces.is_empty()));
+}
+
+#[test]
 fn a_replay_holds_one_frame_at_a_time_not_the_clip() {
     let clip = numbered_clip();
     let path =

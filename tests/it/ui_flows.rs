@@ -32,10 +32,13 @@ fn no_match_then_try_again() {
     let mut h = demo(Scenario::NoMatch, |_| {});
     step_until(&mut h, "no match", 20, |h| has(h, "Not recognised"));
     assert!(has_part(&h, "We could not find you"));
+    // Nothing on this screen shows the camera: the gate and the decoding idle.
+    assert!(!h.state().rt.gate.guiding());
     h.get_by_label("Try again").click();
     step_until(&mut h, "back to the camera", 5, |h| {
         has_part(h, "Camera preview")
     });
+    assert!(h.state().rt.gate.guiding());
 }
 
 #[test]
