@@ -210,6 +210,8 @@ pub struct Gate {
     empty: Option<EmptyScene>,
     /// Whole-frame looks so far (the costly part), for tests and benchmarks.
     pub whole_looks: u64,
+    /// Whole-frame looks skipped while a face was held in a still scene.
+    pub whole_looks_skipped: u64,
 }
 
 struct EmptyScene {
@@ -253,12 +255,60 @@ struct Track {
     faces: Vec<Face>,
     /// Frames the close look alone may judge before the whole frame is looked at again.
     close_looks_left: u32,
+    /// The frame's thumbnail at the last whole-frame look.
+    thumb: Vec<u8>,
+    /// Whole-frame looks skipped in a row because nothing moved away from the face.
+    skipped: u32,
+    /// The close look saw another face beside this one: look at the whole frame next.
+    someone_near: bool,
+}
+
+/// A due whole-frame look is skipped when the scene away from the followed face has not changed
+/// since the last one (someone stepping in changes it), but never more than this many times in a
+/// row: the whole frame is looked at least every `WHOLE_LOOK_EVERY * (1 + this)` frames (1.2 s
+/// at 7.5 checks a second). Near the face the close look itself watches for a second face.
+const WHOLE_LOOKS_SKIPPED_AT_MOST: u32 = 2;
+
+/// A thumbnail cell (one sampled pixel) counts as changed past this luma difference: well over
+/// sensor noise and compression, well under a person against a wall.
+const CELL_CHANGE: u8 = 24;
+/// The scene away from the face moved when at least this many cells changed.
+const CELLS_CHANGED: usize = 2;
+
+/// Whether `b` differs from `a` (thumbnails of two frames of `size`) outside `near`, the close
+/// look's square around the followed face (where the face itself moves).
+fn moved_away_from(a: &[u8], b: &[u8], size: (u32, u32), near: Region) -> bool {
+    let (w, h) = size;
+    let (tw, th) = (32u32, 18u32);
+    let inside = |x: u32, y: u32| {
+        let (x, y) = (x as i64, y as i64);
+        let (rx, ry, side) = (near.x as i64, near.y as i64, near.side as i64);
+        x >= rx && x < rx + side && y >= ry && y < ry + side
+    };
+    let mut changed = 0;
+    for ty in 0..th {
+        for tx in 0..tw {
+            let i = (ty * tw + tx) as usize;
+            let (x, y) = ((tx * w + w / 2) / tw, (ty * h + h / 2) / th);
+            if inside(x, y) {
+                continue;
+            }
+            if a.get(i)
+                .zip(b.get(i))
+                .is_none_or(|(p, q)| p.abs_diff(*q) > CELL_CHANGE)
+            {
+                changed += 1;
+            }
+        }
+    }
+    changed >= CELLS_CHANGED
 }
 
 /// While a face is held the whole frame is looked at every this many frames; in between the
 /// close look alone follows that face, for a fraction of the cost (BENCHMARKS.md). Someone
-/// stepping into view is noticed within this many frames (0.4 s at 7.5 checks a second), well
-/// inside the steady spell a capture waits for.
+/// stepping into view changes the scene and is noticed within this many frames (0.4 s at 7.5
+/// checks a second), well inside the steady spell a capture waits for; while nothing changes
+/// away from the face the look may be skipped ([`WHOLE_LOOKS_SKIPPED_AT_MOST`]).
 const WHOLE_LOOK_EVERY: u32 = 3;
 
 /// The close look's square, per height of the whole-frame look's face box: the face then has
@@ -290,7 +340,30 @@ impl Gate {
             track: None,
             empty: None,
             whole_looks: 0,
+            whole_looks_skipped: 0,
         })
+    }
+
+    /// When a whole-frame look is due but nothing changed away from the followed face since the
+    /// last one, lets the close look go on instead (at most [`WHOLE_LOOKS_SKIPPED_AT_MOST`] times
+    /// in a row): the whole-frame look is most of the gate's cost while someone is positioning.
+    fn skip_still_whole_look(&mut self, frame: &RgbImage) {
+        let Some(track) = self.track.as_mut().filter(|t| {
+            t.close_looks_left == 0 && !t.someone_near && t.skipped < WHOLE_LOOKS_SKIPPED_AT_MOST
+        }) else {
+            return;
+        };
+        let Some(face) = track.faces.first() else {
+            return;
+        };
+        let c = face.centre();
+        let near = Region::around(c.x, c.y, face.bbox[3] * CLOSE_LOOK);
+        if moved_away_from(&track.thumb, &thumbnail(frame), frame.dimensions(), near) {
+            return;
+        }
+        track.skipped += 1;
+        track.close_looks_left = WHOLE_LOOK_EVERY;
+        self.whole_looks_skipped += 1;
     }
 
     /// The close look around the tracked face, if it still finds it there.
@@ -310,15 +383,24 @@ impl Gate {
             let d = f.centre();
             ((d.x - c.x).powi(2) + (d.y - c.y).powi(2)).sqrt() < last.bbox[3] * 0.5
         };
-        let found = self
-            .close
-            .detect(frame, region)?
-            .into_iter()
+        let faces = self.close.detect(frame, region)?;
+        let found = faces
+            .iter()
             .filter(|f| f.score >= min && near(f))
-            .max_by(|a, b| a.score.total_cmp(&b.score));
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+            .cloned();
         let Some(found) = found else {
             return Ok(None);
         };
+        // Someone else beside or behind the customer: the whole-frame look, whose scores the
+        // second-person rule is tuned on, judges them on the next frame.
+        if faces
+            .iter()
+            .any(|f| f.score >= SECOND_FACE_SCORE.min(min) && iou(&f.bbox, &found.bbox) < 0.3)
+        {
+            track.someone_near = true;
+            track.close_looks_left = 0;
+        }
         track.faces[0] = found;
         Ok(Some(track.faces.clone()))
     }
@@ -331,12 +413,14 @@ impl Gate {
     }
 
     /// Judges the next frame of a camera stream: while a face is held the close look follows
-    /// it, and the whole frame is looked at every [`WHOLE_LOOK_EVERY`] frames and whenever the
-    /// face is not found where it was.
+    /// it, and the whole frame is looked at every [`WHOLE_LOOK_EVERY`] frames (unless nothing
+    /// moved away from the face since the last look), whenever the close look sees a second
+    /// face, and whenever the face is not found where it was.
     ///
     /// With nobody there, a scene that has not changed since the last look is not looked at
     /// again (but at least every [`STILL_LOOK_EVERY`] frames): an empty hall costs almost nothing.
     pub fn check_stream(&mut self, frame: &RgbImage) -> Result<GateReport, DetectorError> {
+        self.skip_still_whole_look(frame);
         if let Some(faces) = self.follow(frame)? {
             return Ok(assess(frame, faces, &self.settings));
         }
@@ -387,6 +471,9 @@ impl Gate {
         self.track = faces.first().filter(|f| f.score >= min).map(|_| Track {
             faces: faces.clone(),
             close_looks_left: WHOLE_LOOK_EVERY - 1,
+            thumb: thumbnail(frame),
+            skipped: 0,
+            someone_near: false,
         });
         Ok(assess(frame, faces, &self.settings))
     }

@@ -175,3 +175,65 @@ fn a_still_empty_scene_is_not_looked_at_every_frame() {
     assert_eq!(gate.check_stream(&visitor).unwrap().verdict.name(), "ok");
     assert_eq!(gate.whole_looks, 3);
 }
+
+/// A face held in a still scene: the whole frame is looked at every ninth frame, not every
+/// third; anything changing away from the face brings the look back at once, and a second face
+/// beside the customer (inside the close look) brings it on the very next frame.
+#[test]
+fn a_held_face_in_a_still_scene_skips_whole_looks_but_not_newcomers() {
+    let cases = common::frames::labelled();
+    let alone = cases
+        .iter()
+        .find(|(name, w, _)| *w == "ok" && name.contains("hopper"))
+        .map(|(_, _, frame)| frame.clone())
+        .unwrap();
+    let mut gate = Gate::new(GateSettings::default()).unwrap();
+    for _ in 0..12 {
+        assert_eq!(gate.check_stream(&alone).unwrap().verdict.name(), "ok");
+    }
+    // Frames 1 and 10 looked at the whole frame; 4, 7 (and 13 next) skipped it.
+    assert_eq!((gate.whole_looks, gate.whole_looks_skipped), (2, 2));
+
+    // Someone walks in far from the oval: the next due look is not skipped.
+    let mut walked_in = alone.clone();
+    frames::overlay(
+        &mut walked_in,
+        &frames::resize(&frames::hopper(), 160, 200),
+        20,
+        40,
+    );
+    let mut gate = Gate::new(GateSettings::default()).unwrap();
+    for _ in 0..3 {
+        gate.check_stream(&alone).unwrap();
+    }
+    gate.check_stream(&walked_in).unwrap();
+    assert_eq!((gate.whole_looks, gate.whole_looks_skipped), (2, 0));
+
+    // A second face right beside the customer's, inside the close look's square (so the
+    // thumbnail away from the face does not change): the close look sees it and the next frame
+    // looks at the whole frame, in the middle of a run of skips.
+    let face = gate.check(&alone).unwrap().faces[0].clone();
+    let [x, y, w, h] = face.bbox;
+    let crop = image::imageops::crop_imm(&alone, x as u32, y as u32, w as u32, h as u32).to_image();
+    let twin_img = frames::resize(&crop, (w * 0.6) as u32, (h * 0.6) as u32);
+    let mut twin = alone.clone();
+    frames::overlay(
+        &mut twin,
+        &twin_img,
+        (x + w * 1.05) as i64,
+        (y + h * 0.2) as i64,
+    );
+    let mut gate = Gate::new(GateSettings::default()).unwrap();
+    for _ in 0..5 {
+        gate.check_stream(&alone).unwrap();
+    }
+    assert_eq!((gate.whole_looks, gate.whole_looks_skipped), (1, 1));
+    gate.check_stream(&twin).unwrap();
+    let skipped = gate.whole_looks_skipped;
+    gate.check_stream(&twin).unwrap();
+    assert_eq!(
+        (gate.whole_looks, gate.whole_looks_skipped),
+        (2, skipped),
+        "the close look saw the twin; the next frame looked at the whole frame"
+    );
+}
