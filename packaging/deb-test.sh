@@ -80,10 +80,11 @@ for f in ./usr/bin/faceki-kiosk ./lib/systemd/system/faceki-kiosk.service \
          ./usr/share/icons/hicolor/scalable/apps/faceki-kiosk.svg \
          ./usr/share/icons/hicolor/256x256/apps/faceki-kiosk.png \
          ./usr/share/faceki-kiosk/config.example.toml \
+         ./usr/share/faceki-kiosk/demo/clip.mjpeg \
          ./usr/share/doc/faceki-kiosk/config.example.toml; do
   grep -q " $f\$" <<<"$contents" || fail "package lacks $f"
 done
-pass "package holds binary, unit, desktop file, icons and example config"
+pass "package holds binary, unit, desktop file, icons, example config and demo clip"
 dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -q 'postinst' || fail "no postinst in the package"
 
 # --- install -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 //! only sends requests and drains [`RuntimeEvent`]s; nothing here blocks it.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,8 +23,19 @@ use crate::selfie::encode;
 use crate::selfie::worker::{GateWorker, WorkerOptions};
 use crate::sim::{self, Scenario, SimHandle};
 
-/// The demo camera: the bundled clip, so the demo runs anywhere.
-pub const DEMO_CLIP: &[u8] = include_bytes!("../assets/demo/clip.mjpeg");
+/// Where the demo clip is looked for, first found wins: the package's copy, one under the
+/// prefix the binary is installed in, the source tree it was built from. Not embedded: it was
+/// 9 MB of every binary (12%) for a demo path few kiosks take (`--demo` with liveness off and
+/// no webcam; BENCHMARKS.md, "Binary size").
+pub fn demo_clip_candidates(exe: Option<&Path>) -> Vec<PathBuf> {
+    const IN_SHARE: &str = "share/faceki-kiosk/demo/clip.mjpeg";
+    let mut paths = vec![Path::new("/usr").join(IN_SHARE)];
+    if let Some(prefix) = exe.and_then(Path::parent).and_then(Path::parent) {
+        paths.push(prefix.join(IN_SHARE));
+    }
+    paths.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/clip.mjpeg"));
+    paths
+}
 
 /// Where frames come from.
 #[derive(Debug, Clone)]
@@ -83,9 +94,20 @@ impl CameraSource {
                 },
                 Self::DemoVisitor { cue } => Box::new(crate::liveness::demo::DemoVisitor::new(cue)),
                 Self::DemoClip { fps } => {
-                    match ReplaySource::from_static_mjpeg("demo clip", DEMO_CLIP, fps) {
-                        Ok(s) => Box::new(s),
-                        Err(e) => Box::new(Missing(e.to_string())),
+                    let exe = std::env::current_exe().ok();
+                    let candidates = demo_clip_candidates(exe.as_deref());
+                    let found = candidates.iter().find(|p| p.is_file());
+                    match found.map(|p| ReplaySource::from_path(p, fps)) {
+                        Some(Ok(s)) => Box::new(s),
+                        Some(Err(e)) => Box::new(Missing(e.to_string())),
+                        None => Box::new(Missing(format!(
+                            "the demo clip is not installed (looked in {})",
+                            candidates
+                                .iter()
+                                .map(|p| p.display().to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))),
                     }
                 }
             }
@@ -654,5 +676,23 @@ async fn daily_retention(log: Arc<Mutex<Option<CheckinLog>>>) {
             }
             Ok(None) | Err(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_clip_is_looked_for_where_the_package_and_a_prefix_put_it_then_the_source() {
+        let c = demo_clip_candidates(Some(Path::new("/opt/fk/bin/faceki-kiosk")));
+        assert_eq!(c[0], Path::new("/usr/share/faceki-kiosk/demo/clip.mjpeg"));
+        assert_eq!(
+            c[1],
+            Path::new("/opt/fk/share/faceki-kiosk/demo/clip.mjpeg")
+        );
+        // A build from the source tree finds the tree's copy.
+        assert!(c[2].is_file(), "{:?}", c[2]);
+        assert_eq!(demo_clip_candidates(None).len(), 2);
     }
 }

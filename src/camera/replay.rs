@@ -1,10 +1,9 @@
 //! The replay camera: plays an MJPEG file (concatenated JPEGs) or a folder of images at a set
 //! rate, looping, through the same JPEG decode path as a webcam's MJPEG.
 //!
-//! Like a webcam it holds about one frame at a time: an MJPEG file is read a frame at a time
-//! and the embedded demo clip is played from the binary in place. A copy of the whole clip
-//! would be 9 MB of memory no kiosk with a camera has, in every memory figure measured with
-//! the replay (BENCHMARKS.md, "Paint cost").
+//! Like a webcam it holds about one frame at a time: an MJPEG file is read a frame at a time.
+//! A copy of the whole clip would be 9 MB of memory no kiosk with a camera has, in every memory
+//! figure measured with the replay (BENCHMARKS.md, "Paint cost").
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -17,7 +16,7 @@ use super::{CameraError, FrameSource, RawFrame, StreamInfo, mjpeg};
 
 /// Where the frames are.
 enum Clip {
-    /// In memory: a folder of images, a buffer, or slices of a `'static` one (no copy).
+    /// In memory: a folder of images, or a buffer.
     Memory(Vec<Bytes>),
     /// An MJPEG file, each frame (offset, length) read when it is due.
     File {
@@ -70,21 +69,6 @@ impl ReplaySource {
         let frames: Vec<Bytes> = mjpeg::split_frames(data)
             .into_iter()
             .map(Bytes::copy_from_slice)
-            .collect();
-        Self::new(name.into(), Clip::Memory(frames), fps)
-    }
-
-    /// From an MJPEG buffer that lives as long as the program (the embedded demo clip): the
-    /// frames are slices of it, not copies.
-    pub fn from_static_mjpeg(
-        name: impl Into<String>,
-        data: &'static [u8],
-        fps: f32,
-    ) -> Result<Self, CameraError> {
-        let whole = Bytes::from_static(data);
-        let frames = mjpeg::split_frames(data)
-            .into_iter()
-            .map(|f| whole.slice_ref(f))
             .collect();
         Self::new(name.into(), Clip::Memory(frames), fps)
     }

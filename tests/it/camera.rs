@@ -290,17 +290,10 @@ fn a_replay_holds_one_frame_at_a_time_not_the_clip() {
     std::fs::write(&path, &clip).unwrap();
     let from_file = ReplaySource::from_path(&path, 20.0).unwrap();
     let in_memory = ReplaySource::from_mjpeg("numbers", &clip, 20.0).unwrap();
-    let forever: &'static [u8] = Box::leak(clip.clone().into_boxed_slice());
-    let in_place = ReplaySource::from_static_mjpeg("numbers", forever, 20.0).unwrap();
-    assert_eq!((from_file.len(), in_place.len()), (5, 5));
+    assert_eq!(from_file.len(), 5);
     for i in 0..5 {
         let want = in_memory.frame(i).unwrap();
         assert_eq!(from_file.frame(i).unwrap(), want, "frame {i} from the file");
-        let slice = in_place.frame(i).unwrap();
-        assert_eq!(slice, want, "frame {i} in place");
-        // The embedded clip is played where it lies, not copied.
-        let at = slice.as_ptr() as usize - forever.as_ptr() as usize;
-        assert!(at + slice.len() <= forever.len(), "frame {i} is a copy");
     }
     // The file is read when a frame is due: cut short under the replay, its last frames are
     // bad frames (the capture thread counts them), not stale copies.
