@@ -205,24 +205,37 @@ fn demo_clip_plays_through_the_gate_with_the_right_verdicts() {
     assert!(agree as f32 >= judged as f32 * 0.95, "{wrong:?}");
 }
 
-#[test]
-fn gate_worker_judges_the_replay_off_thread_and_says_when_ready() {
-    use faceki_kiosk::selfie::worker::{GateWorker, WorkerOptions};
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    // Only the steady, centred part of the clip (frames 42-65), looping.
-    let clip = std::fs::read(dir.join("clip.mjpeg")).unwrap();
-    let frames = faceki_kiosk::camera::mjpeg::split_frames(&clip);
-    let steady: Vec<u8> = frames[44..64].concat();
-    let src = ReplaySource::from_mjpeg("steady", &steady, 15.0).unwrap();
+/// The steady, centred part of the demo clip (frames 44-63), looping at `fps`, on a camera with
+/// a gate worker behind it.
+fn steady_camera_and_gate(
+    fps: f32,
+    opts: faceki_kiosk::selfie::worker::WorkerOptions,
+) -> (Arc<Camera>, faceki_kiosk::selfie::worker::GateWorker) {
+    let clip = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/clip.mjpeg"),
+    )
+    .unwrap();
+    let steady: Vec<u8> = faceki_kiosk::camera::mjpeg::split_frames(&clip)[44..64].concat();
+    let src = ReplaySource::from_mjpeg("steady", &steady, fps).unwrap();
     let cam = Arc::new(Camera::spawn(
         Box::new(move || Box::new(src)),
         CaptureOptions::default(),
     ));
-    let opts = WorkerOptions {
+    let worker = faceki_kiosk::selfie::worker::GateWorker::spawn(
+        Arc::clone(&cam),
+        GateSettings::default(),
+        opts,
+    );
+    (cam, worker)
+}
+
+#[test]
+fn gate_worker_judges_the_replay_off_thread_and_says_when_ready() {
+    let opts = faceki_kiosk::selfie::worker::WorkerOptions {
         steady: Duration::from_millis(500),
-        ..WorkerOptions::default()
+        ..Default::default()
     };
-    let worker = GateWorker::spawn(Arc::clone(&cam), GateSettings::default(), opts);
+    let (_cam, worker) = steady_camera_and_gate(15.0, opts);
     wait_for("a ready selfie", Duration::from_secs(15), || {
         worker.latest().is_some_and(|o| o.ready)
     });
@@ -240,22 +253,7 @@ fn gate_worker_judges_the_replay_off_thread_and_says_when_ready() {
 
 #[test]
 fn off_the_live_screens_the_camera_and_gate_idle_though_someone_is_there() {
-    use faceki_kiosk::selfie::worker::{GateWorker, WorkerOptions};
-    let clip = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/clip.mjpeg"),
-    )
-    .unwrap();
-    let steady: Vec<u8> = faceki_kiosk::camera::mjpeg::split_frames(&clip)[44..64].concat();
-    let src = ReplaySource::from_mjpeg("steady", &steady, 30.0).unwrap();
-    let cam = Arc::new(Camera::spawn(
-        Box::new(move || Box::new(src)),
-        CaptureOptions::default(),
-    ));
-    let worker = GateWorker::spawn(
-        Arc::clone(&cam),
-        GateSettings::default(),
-        WorkerOptions::default(),
-    );
+    let (cam, worker) = steady_camera_and_gate(30.0, Default::default());
     wait_for("a face in view", Duration::from_secs(15), || {
         worker.latest().is_some_and(|o| !o.report.faces.is_empty())
     });
