@@ -89,6 +89,8 @@ use crate::lock;
 
 pub struct GateWorker {
     shared: Arc<Shared>,
+    /// To set the camera's rate at once when the screen starts or stops guiding.
+    camera: Arc<Camera>,
 }
 
 impl GateWorker {
@@ -103,11 +105,12 @@ impl GateWorker {
             nudge: AtomicBool::new(false),
         });
         let s = Arc::clone(&shared);
+        let for_thread = Arc::clone(&camera);
         let spawned =
             std::thread::Builder::new()
                 .name("gate".into())
                 .spawn(move || match Gate::new(settings) {
-                    Ok(gate) => run(gate, &camera, &opts, &s),
+                    Ok(gate) => run(gate, &for_thread, &opts, &s),
                     Err(e) => {
                         tracing::error!(error = %e, "the face detector could not start");
                         *lock(&s.error) = Some(e.to_string());
@@ -116,7 +119,7 @@ impl GateWorker {
         if let Err(e) = spawned {
             *lock(&shared.error) = Some(e.to_string());
         }
-        Self { shared }
+        Self { shared, camera }
     }
 
     pub fn latest(&self) -> Option<GateOutput> {
@@ -142,9 +145,14 @@ impl GateWorker {
     /// not (a result, the verifying spinner, the PIN pad) the gate and the camera's decoding
     /// run at the idle rate even with someone there: nothing on screen uses more, and a result
     /// is shown for several seconds to the person still standing there (BENCHMARKS.md, "Paint
-    /// cost"). Turning it on takes effect within 50 ms.
+    /// cost"). Both ways the camera's rate changes at once; turning it on also wakes the gate,
+    /// whose next check (within 50 ms) sets the camera's rate by who is there.
     pub fn set_guiding(&self, on: bool) {
-        if !self.shared.guiding.swap(on, Ordering::Relaxed) && on {
+        let was = self.shared.guiding.swap(on, Ordering::Relaxed);
+        if was != on {
+            self.camera.set_active(on);
+        }
+        if on && !was {
             self.shared.nudge.store(true, Ordering::Relaxed);
         }
     }

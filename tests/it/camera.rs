@@ -265,7 +265,7 @@ fn off_the_live_screens_the_camera_and_gate_idle_though_someone_is_there() {
     let guided = decoded_per_s(1.5);
     // A result on screen: the person is still there, nothing shows the camera.
     worker.set_guiding(false);
-    std::thread::sleep(Duration::from_millis(800));
+    std::thread::sleep(Duration::from_millis(300));
     let result_shown = decoded_per_s(2.0);
     // Back to a live screen: the full rate at once, not after the idle wait.
     worker.set_guiding(true);
