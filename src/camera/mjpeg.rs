@@ -48,8 +48,16 @@ pub fn decode_jpeg_into(bytes: &[u8], reuse: Vec<u8>) -> Result<RgbImage, Decode
     } else {
         vec![0; len]
     };
-    dec.decode_into(&mut pixels)
-        .map_err(|e| DecodeError::Corrupt(e.to_string()))?;
+    // zune-jpeg 0.5.15 can panic on a malformed frame (the fuzzer found an IDCT slice index,
+    // tests/data/zune-jpeg-0.5.15-idct-panic.jpg): a bad frame from a camera must stay a bad
+    // frame, not end the capture thread.
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        dec.decode_into(&mut pixels)
+    }));
+    match decoded {
+        Ok(r) => r.map_err(|e| DecodeError::Corrupt(e.to_string()))?,
+        Err(_) => return Err(DecodeError::Corrupt("the JPEG decoder failed".into())),
+    }
     RgbImage::from_raw(w as u32, h as u32, pixels)
         .ok_or_else(|| DecodeError::Corrupt("short pixel buffer".into()))
 }
@@ -169,6 +177,12 @@ pub fn encode_jpeg_image_crate(img: &RgbImage, quality: u8) -> Result<Vec<u8>, E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frame_the_decoder_panics_on_is_a_bad_frame() {
+        let frame = include_bytes!("../../tests/data/zune-jpeg-0.5.15-idct-panic.jpg");
+        assert!(decode_jpeg(frame).is_err());
+    }
 
     fn jpeg(w: u32, h: u32, shade: u8) -> Vec<u8> {
         let img = RgbImage::from_pixel(w, h, image::Rgb([shade, 100, 200]));
