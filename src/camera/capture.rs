@@ -199,6 +199,34 @@ impl Drop for Camera {
     }
 }
 
+/// The last two values published, so the one before last can be taken back for its buffer.
+struct Recycle<T> {
+    before_last: Option<Arc<T>>,
+    last: Option<Arc<T>>,
+}
+
+impl<T> Default for Recycle<T> {
+    fn default() -> Self {
+        Self {
+            before_last: None,
+            last: None,
+        }
+    }
+}
+
+impl<T> Recycle<T> {
+    /// The one before last, if nobody else holds it any more.
+    fn take(&mut self) -> Option<T> {
+        self.before_last
+            .take()
+            .and_then(|v| Arc::try_unwrap(v).ok())
+    }
+
+    fn published(&mut self, v: &Arc<T>) {
+        self.before_last = self.last.replace(Arc::clone(v));
+    }
+}
+
 fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
     let mut source = factory();
     let name = source.name();
@@ -229,11 +257,10 @@ fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
         let period = |fps: f32| Duration::from_secs_f32(1.0 / fps.max(0.1));
         let (active_period, idle_period) = (period(opts.active_fps), period(opts.idle_fps));
         let mut last_decode: Option<Instant> = None;
-        // The frames published before the newest: once the gate and the screen let go of the
-        // older one, its buffer takes the next decode (no fresh mapping to fault in).
-        let mut published: [Option<Arc<RgbImage>>; 2] = [None, None];
-        // The same for the previews, once the screen has uploaded them.
-        let mut previews: [Option<Arc<super::Preview>>; 2] = [None, None];
+        // Decodes and preview copies go into the buffers of the ones before last, once the gate
+        // and the screen have let go of them: no fresh mapping to fault in and zero per frame.
+        let mut images = Recycle::<RgbImage>::default();
+        let mut previews = Recycle::<super::Preview>::default();
         while !shared.stop.load(Ordering::Relaxed) {
             let raw = source.next_frame();
             let every = if shared.active.load(Ordering::Relaxed) {
@@ -248,22 +275,14 @@ fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
                 continue;
             }
             // `Gone` from the source is final for this opening; bad frames are counted.
-            let reuse = published[0]
-                .take()
-                .and_then(|img| Arc::try_unwrap(img).ok())
-                .map(RgbImage::into_raw)
-                .unwrap_or_default();
+            let reuse = images.take().map(RgbImage::into_raw).unwrap_or_default();
             let result = raw.and_then(|raw| decode_into(raw, reuse));
             last_decode = Some(Instant::now());
             match result {
                 Ok(image) => {
                     bad_run = 0;
                     seq += 1;
-                    let reuse = previews[0]
-                        .take()
-                        .and_then(|p| Arc::try_unwrap(p).ok())
-                        .map(|p| p.rgba)
-                        .unwrap_or_default();
+                    let reuse = previews.take().map(|p| p.rgba).unwrap_or_default();
                     let preview = Arc::new(super::Preview::mirrored_into(
                         &image,
                         opts.preview_width,
@@ -275,10 +294,8 @@ fn run(factory: SourceFactory, shared: &Shared, opts: &CaptureOptions) {
                         seq,
                         captured_at: Instant::now(),
                     };
-                    published.swap(0, 1);
-                    published[1] = Some(Arc::clone(&frame.image));
-                    previews.swap(0, 1);
-                    previews[1] = Some(Arc::clone(&frame.preview));
+                    images.published(&frame.image);
+                    previews.published(&frame.preview);
                     *lock(&shared.latest) = Some(frame);
                     shared.stats.frames.fetch_add(1, Ordering::Relaxed);
                     shared.wake();

@@ -229,21 +229,19 @@ const STILL_LOOK_EVERY: u32 = 4;
 /// not changed: sensor noise and flicker stay well below it, anyone walking in is far above.
 const STILL_SCENE: f32 = 3.0;
 
+/// The frame pixels a thumbnail samples, row by row: a 32x18 grid's cell centres.
+fn thumbnail_points(w: u32, h: u32) -> impl Iterator<Item = (u32, u32)> {
+    let (tw, th) = (32u32, 18u32);
+    (0..th).flat_map(move |y| (0..tw).map(move |x| ((x * w + w / 2) / tw, (y * h + h / 2) / th)))
+}
+
 /// A 32x18 grey thumbnail of the frame, sampled (not averaged): enough to see that a scene
 /// changed, at a few microseconds a frame.
 fn thumbnail(frame: &RgbImage) -> Vec<u8> {
     let (w, h) = frame.dimensions();
-    let (tw, th) = (32u32, 18u32);
-    let mut out = Vec::with_capacity((tw * th) as usize);
-    for y in 0..th {
-        for x in 0..tw {
-            let p = frame
-                .get_pixel((x * w + w / 2) / tw, (y * h + h / 2) / th)
-                .0;
-            out.push(luma(p) as u8);
-        }
-    }
-    out
+    thumbnail_points(w, h)
+        .map(|(x, y)| luma(frame.get_pixel(x, y).0) as u8)
+        .collect()
 }
 
 fn scene_moved(a: &[u8], b: &[u8]) -> bool {
@@ -278,30 +276,27 @@ const CELLS_CHANGED: usize = 2;
 /// Whether `b` differs from `a` (thumbnails of two frames of `size`) outside `near`, the close
 /// look's square around the followed face (where the face itself moves).
 fn moved_away_from(a: &[u8], b: &[u8], size: (u32, u32), near: Region) -> bool {
-    let (w, h) = size;
-    let (tw, th) = (32u32, 18u32);
     let inside = |x: u32, y: u32| {
         let (x, y) = (x as i64, y as i64);
         let (rx, ry, side) = (near.x as i64, near.y as i64, near.side as i64);
         x >= rx && x < rx + side && y >= ry && y < ry + side
     };
-    let mut changed = 0;
-    for ty in 0..th {
-        for tx in 0..tw {
-            let i = (ty * tw + tx) as usize;
-            let (x, y) = ((tx * w + w / 2) / tw, (ty * h + h / 2) / th);
-            if inside(x, y) {
-                continue;
-            }
-            if a.get(i)
+    let changed = thumbnail_points(size.0, size.1)
+        .enumerate()
+        .filter(|&(_, (x, y))| !inside(x, y))
+        .filter(|&(i, _)| {
+            a.get(i)
                 .zip(b.get(i))
                 .is_none_or(|(p, q)| p.abs_diff(*q) > CELL_CHANGE)
-            {
-                changed += 1;
-            }
-        }
-    }
+        })
+        .count();
     changed >= CELLS_CHANGED
+}
+
+/// The close look's square around `face`.
+fn close_region(face: &Face) -> Region {
+    let c = face.centre();
+    Region::around(c.x, c.y, face.bbox[3] * CLOSE_LOOK)
 }
 
 /// While a face is held the whole frame is looked at every this many frames; in between the
@@ -356,8 +351,7 @@ impl Gate {
         let Some(face) = track.faces.first() else {
             return;
         };
-        let c = face.centre();
-        let near = Region::around(c.x, c.y, face.bbox[3] * CLOSE_LOOK);
+        let near = close_region(face);
         if moved_away_from(&track.thumb, &thumbnail(frame), frame.dimensions(), near) {
             return;
         }
@@ -376,7 +370,7 @@ impl Gate {
             return Ok(None);
         };
         let c = last.centre();
-        let region = Region::around(c.x, c.y, last.bbox[3] * CLOSE_LOOK);
+        let region = close_region(last);
         let min = self.settings.min_score;
         // The same face: the best one whose centre is within half a face of where it was.
         let near = |f: &Face| {
@@ -454,8 +448,7 @@ impl Gate {
             .collect();
         order_by_oval(&mut faces, &oval, min);
         if let Some(main) = faces.first_mut() {
-            let c = main.centre();
-            let region = Region::around(c.x, c.y, main.bbox[3] * CLOSE_LOOK);
+            let region = close_region(main);
             // The close look's face that overlaps the whole-frame one, if it found it.
             let close = self
                 .close
