@@ -72,6 +72,8 @@ depends="$(dpkg-deb --field "$deb" Depends)"
 for d in libc6 ca-certificates libegl1 libwayland-client0 libxkbcommon0; do
   grep -q "$d" <<<"$depends" || fail "Depends lacks $d: $depends"
 done
+# The binary's packed relocations (src/build.rs) need glibc 2.36; dpkg-shlibdeps says 2.35.
+grep -qF 'libc6 (>= 2.36)' <<<"$depends" || fail "Depends lacks libc6 (>= 2.36): $depends"
 pass "Depends names the run-time libraries"
 contents="$(dpkg-deb --contents "$deb")"
 for f in ./usr/bin/faceki-kiosk ./lib/systemd/system/faceki-kiosk.service \
