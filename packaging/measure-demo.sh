@@ -115,7 +115,7 @@ PY
     --use-file-for-fake-video-capture="$PWD/$clip" \
     --kiosk --window-size=1280,800 --window-position=0,0 http://127.0.0.1:8797/ >/dev/null 2>&1 &
   local br=$!
-  measure "browser kiosk page (Chromium $("$chromium" --version | grep -o '[0-9][0-9.]*' | head -1), --disable-gpu)" $br ""
+  measure "browser kiosk page (Chromium $("$chromium" --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1), --disable-gpu)" $br ""
   kill $br $server 2>/dev/null || true
   wait $br 2>/dev/null || true
 }
