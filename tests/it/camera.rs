@@ -205,18 +205,13 @@ fn demo_clip_plays_through_the_gate_with_the_right_verdicts() {
     assert!(agree as f32 >= judged as f32 * 0.95, "{wrong:?}");
 }
 
-/// The steady, centred part of the demo clip (frames 44-63), looping at `fps`, on a camera with
-/// a gate worker behind it.
+/// The steady, centred part of the demo clip (the UI tests' `steady_clip`), looping at `fps`,
+/// on a camera with a gate worker behind it.
 fn steady_camera_and_gate(
     fps: f32,
     opts: faceki_kiosk::selfie::worker::WorkerOptions,
 ) -> (Arc<Camera>, faceki_kiosk::selfie::worker::GateWorker) {
-    let clip = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/clip.mjpeg"),
-    )
-    .unwrap();
-    let steady: Vec<u8> = faceki_kiosk::camera::mjpeg::split_frames(&clip)[44..64].concat();
-    let src = ReplaySource::from_mjpeg("steady", &steady, fps).unwrap();
+    let src = ReplaySource::from_path(&crate::common::kiosk::steady_clip(), fps).unwrap();
     let cam = Arc::new(Camera::spawn(
         Box::new(move || Box::new(src)),
         CaptureOptions::default(),
