@@ -29,8 +29,13 @@ fn main() {
 /// but had 28 MB resident. Listing the touched functions first (`--symbol-ordering-file`, lld)
 /// puts them side by side. The list names functions by their mangled names, whose hashes are
 /// those of one rustc release (with the same Cargo.lock), so it is used only with the rustc it
-/// was made with; `packaging/link-order.sh` makes it again.
+/// was made with; `packaging/link-order.sh` makes it again. `FACEKI_LINK_ORDER=off` leaves it out.
 fn link_order() {
+    // For a build with another linker than rustc's lld (GNU ld does not know the option).
+    println!("cargo:rerun-if-env-changed=FACEKI_LINK_ORDER");
+    if std::env::var("FACEKI_LINK_ORDER").as_deref() == Ok("off") {
+        return;
+    }
     let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
     let path = std::path::Path::new(&dir).join(ORDER_FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {

@@ -265,13 +265,15 @@ fn off_the_live_screens_the_camera_and_gate_idle_though_someone_is_there() {
     // Back to a live screen: the full rate at once, not after the idle wait.
     worker.set_guiding(true);
     std::thread::sleep(Duration::from_millis(150));
-    let guided_again = decoded_per_s(1.0);
-    assert!(guided >= 10.0, "{guided} frames/s while guided");
+    let guided_again = decoded_per_s(1.5);
+    // Full rate is 15 a second, idle 3: half the full rate tells them apart with room for a CI
+    // machine busy with the other tests (9.3 a second was seen there with a 10 threshold).
+    assert!(guided >= 7.5, "{guided} frames/s while guided");
     assert!(
         result_shown <= 4.5,
         "{result_shown} frames/s with a result shown"
     );
-    assert!(guided_again >= 10.0, "{guided_again} frames/s guided again");
+    assert!(guided_again >= 7.5, "{guided_again} frames/s guided again");
     assert!(worker.latest().is_some_and(|o| !o.report.faces.is_empty()));
 }
 
