@@ -300,6 +300,11 @@ async fn face_check(
     let scenario = lock(&st.mode).scenario;
     if !authorised(&st, &headers) || scenario == Scenario::Unauthorized {
         st.counters.unauthorized.fetch_add(1, Ordering::Relaxed);
+        // A gateway reads the request before it answers. With the upload unread the server
+        // closes on unread data, and the client may see a reset instead of this 401.
+        if let Ok(mp) = multipart {
+            let _ = read_selfie(mp).await;
+        }
         // An API gateway's 401, not FACEKI's envelope.
         return (
             StatusCode::UNAUTHORIZED,

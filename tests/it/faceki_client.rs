@@ -188,13 +188,17 @@ async fn persistent_401_is_an_auth_error_after_one_refresh() {
     })
     .await;
     let client = client_for(&sim, Duration::from_secs(20));
-    assert!(matches!(
-        check(&client).await,
-        Outcome::Error {
-            kind: ErrorKind::Auth,
-            ..
-        }
-    ));
+    let outcome = check(&client).await;
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Error {
+                kind: ErrorKind::Auth,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
     let st = sim.stats();
     assert_eq!((st.token_requests, st.face_check_requests), (2, 2));
 }
